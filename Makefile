@@ -1,0 +1,35 @@
+# SPDX-License-Identifier: GPL-2.0
+# The workbench: every target is a small script in scripts/. Settings
+# (MEM, SMP, ACCEL, TIMEOUT, JOBS, RESET, FLAVOURS) pass through the
+# environment or the make command line.
+
+export MEM SMP ACCEL TIMEOUT APPEND JOBS RESET FLAVOURS
+
+.PHONY: test demo deps tree export check-sync checkpatch check-series clean
+
+test:
+	scripts/test.sh
+
+demo:
+	scripts/demo.sh
+
+deps:
+	scripts/deps.sh
+
+tree: deps
+	scripts/tree.sh
+
+export:
+	scripts/export.sh
+
+check-sync: tree
+	scripts/check-sync.sh
+
+checkpatch: tree
+	scripts/checkpatch.sh
+
+check-series: tree
+	scripts/check-series.sh
+
+clean:
+	rm -rf build

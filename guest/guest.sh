@@ -1,0 +1,25 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for the guest plans (busybox sh). The host reads the markers.
+
+# run_test NAME CMD...: run one test program between markers that carry
+# its exit status; its TAP output stays between them.
+run_test() {
+	name=$1
+	shift
+	echo "=== test $name begin"
+	"$@"
+	echo "=== test $name end rc=$?"
+}
+
+# wait_cpa_selftest SECONDS: wait for the CPA boot self test (it first
+# runs 30 s after boot) to print its verdict.
+wait_cpa_selftest() {
+	n=0
+	while [ $n -lt "$1" ]; do
+		dmesg | grep -q 'CPA self-test:' &&
+			dmesg | grep -qE '^\[[ 0-9.]+\] (ok\.|.*NOT PASSED)' && return 0
+		sleep 1
+		n=$((n + 1))
+	done
+	echo "=== CPA self test did not finish within $1 s"
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# 'make check-series': build every prefix of the series (bisectability)
+# in a separate work tree, for each flavour in $FLAVOURS (default: test).
+# Prints one PASS or FAIL line per prefix and flavour.
+. "$(dirname "$0")/lib.sh"
+
+FLAVOURS=${FLAVOURS:-test}
+wt=$BUILD/series-tree
+n=$(series_patches | wc -l)
+if [ "$n" = 0 ]; then
+	echo "SKIP: check-series: the series is empty"
+	exit 0
+fi
+
+git -C "$TREE" worktree prune
+[ -d "$wt" ] || git -C "$TREE" worktree add -q --detach "$wt" base
+fail=0
+for flavour in $FLAVOURS; do
+	for i in $(seq 1 "$n"); do
+		rev=$(git -C "$TREE" rev-list --reverse base..HEAD | sed -n "${i}p")
+		git -C "$wt" checkout -q --detach "$rev"
+		what="prefix $i/$n ($(git -C "$wt" log -1 --format=%s)) builds, flavour $flavour"
+		if TREE=$wt BUILD=$BUILD/series "$TOP/scripts/kernel.sh" "$flavour" >/dev/null; then
+			echo "PASS: $what"
+		else
+			echo "FAIL: $what (log: build/series/obj/$flavour/build.log)"
+			fail=1
+		fi
+	done
+done
+exit $fail

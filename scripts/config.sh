@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Usage: config.sh OBJDIR FRAGMENT...
+# Write OBJDIR/.config: tinyconfig with the fragments of configs/ merged
+# on top by the kernel's merge_config.sh, then check that every option a
+# fragment asks for is in the result (a dropped option fails by name).
+. "$(dirname "$0")/lib.sh"
+
+obj=$(realpath -m "$1")
+shift
+frags=()
+for f in "$@"; do
+	[ -f "$TOP/configs/$f.config" ] || die "no such config fragment: configs/$f.config"
+	frags+=("$TOP/configs/$f.config")
+done
+mkdir -p "$obj"
+log=$obj/config.log
+
+run_logged "$log" "tinyconfig failed" make -C "$TREE" O="$obj" ARCH=x86_64 tinyconfig
+run_logged "$log.merge" "merge_config.sh failed" \
+	"$TREE/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "${frags[@]}"
+run_logged "$log.olddefconfig" "olddefconfig failed" \
+	make -C "$TREE" O="$obj" ARCH=x86_64 olddefconfig
+
+# Every CONFIG_X=v and '# CONFIG_X is not set' line must survive.
+bad=0
+while IFS= read -r line; do
+	case "$line" in
+	CONFIG_*=*)
+		grep -qxF "$line" "$obj/.config" && continue
+		sym=${line%%=*}
+		;;
+	"# CONFIG_"*" is not set")
+		sym=${line#\# }
+		sym=${sym%% *}
+		! grep -q "^$sym=" "$obj/.config" && continue
+		;;
+	*) continue ;;
+	esac
+	got=$(grep -E "^($sym=|# $sym is not set)" "$obj/.config" || echo "absent (missing dependency?)")
+	echo "config: $sym requested as '$line', got: $got" >&2
+	bad=1
+done < <(cat "${frags[@]}")
+[ $bad = 0 ] || die "the kernel configuration dropped requested options (see above)"

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# 'make demo': build and boot the patched kernel (flavour 'demo': no
+# self test that changes the direct map behind the workload's back), run
+# a short memfd_secret workload, and print the direct-map counters of
+# /proc/vmstat and the DirectMap sizes of /proc/meminfo before, during
+# and after it.
+. "$(dirname "$0")/lib.sh"
+
+S=$TOP/scripts
+"$S/deps.sh"
+"$S/tree.sh"
+"$S/kernel.sh" demo
+obj=$BUILD/obj/demo
+"$S/initramfs.sh" "$obj" "$BUILD/initramfs-demo.cpio"
+log=$LOGS/serial-demo.log
+"$S/boot.sh" "$obj/arch/x86/boot/bzImage" "$BUILD/initramfs-demo.cpio" demo "$log"
+
+echo
+echo "Kernel: $(sed -n 's/^\[ *[0-9.]*\] Linux version \([^ ]*\).*/\1/p' "$log" | head -n1)," \
+	"series: $(series_patches | wc -l) patch(es)"
+# What the guest printed: everything between the plan markers that is
+# not a kernel message.
+sed -n '/^=== plan demo begin/,/^=== plan demo done/p' "$log" | grep -v '^\[ *[0-9]*\.[0-9]*\]'
+echo
+"$S/results.py" "$log" --plan demo

@@ -1,0 +1,69 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared settings and helpers for the scripts in this directory.
+# Source it; do not run it.
+
+set -euo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+TREE=${TREE:-$BUILD/linux}
+LOGS=$BUILD/logs
+JOBS=${JOBS:-$(nproc)}
+
+export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/unmapped-ccache}
+
+# Print a progress line (short, CI-friendly).
+say() { printf '>>> %s\n' "$*"; }
+
+# Print an error and exit non-zero.
+die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
+
+# Value of KEY from the BASE file.
+base_get() {
+	sed -n "s/^$1=//p" "$TOP/BASE"
+}
+
+# Run a command with its output in a log file; on failure show the
+# log's tail and die with MSG.
+run_logged() {
+	local log=$1 msg=$2
+	shift 2
+	mkdir -p "$(dirname "$log")"
+	if ! "$@" >"$log" 2>&1; then
+		tail -n 40 "$log" >&2
+		die "$msg (full log: ${log#"$TOP"/})"
+	fi
+}
+
+# The patches of the series in order, without the cover letter.
+series_patches() {
+	[ -d "$TOP/patches" ] || return 0
+	find "$TOP/patches" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' \
+		! -name '0000-cover-letter.patch' | sort
+}
+
+# Top-level directories of the kernel source: where the copies of the
+# files the series adds live in this repository. 'scripts' is this
+# repository's own directory and is not mirrored.
+mirror_roots() {
+	git -C "$TREE" ls-tree -d --name-only base | grep -vx scripts
+}
+
+# Files of this repository (tracked or not, but not ignored) under the
+# mirror roots, relative to the top.
+mirrored_files() {
+	local roots
+	mapfile -t roots < <(mirror_roots)
+	git -C "$TOP" ls-files --cached --others --exclude-standard -- "${roots[@]}" |
+		while read -r f; do [ -f "$TOP/$f" ] && echo "$f"; done
+}
+
+# The kernels the workbench builds, by the config fragments (configs/)
+# merged onto tinyconfig. Each is built in build/obj/FLAVOUR.
+flavour_fragments() {
+	case $1 in
+	test) echo base debug test ;;	# make test: lockdep, DEBUG_VM, KUnit, CPA self test
+	demo) echo base ;;		# make demo: no self test that changes the direct map
+	*) die "unknown kernel flavour '$1'" ;;
+	esac
+}

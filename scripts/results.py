@@ -1,0 +1,190 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Judge one guest run from its serial log.
+
+Prints one line per check, 'PASS: ...', 'FAIL: ...' or 'SKIP: ...', and
+exits 1 when any check failed. Checks:
+  - the guest ran its plan to the end (no hang, panic or early reboot);
+  - no kernel line reports a WARN, BUG, Oops, lockdep, KASAN or similar;
+  - with --kunit: the kernel's tools/testing/kunit/kunit.py parses the
+    boot-time KUnit output and exits 0 (one line per test case);
+  - every '=== test NAME' block of the plan: its TAP lines and exit code;
+  - with --cpa: the CPA boot self test printed its 'ok.' verdict.
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+
+KERNEL_LINE = re.compile(r'^\[\s*\d+\.\d+\]')
+KERNEL_ERRORS = re.compile(
+    r'WARNING:|\bBUG:|kernel BUG at|Oops|general protection fault|'
+    r'Kernel panic|KASAN|UBSAN|KFENCE|possible (recursive|circular) locking|'
+    r'INFO: (task .* blocked|possible|inconsistent|suspicious RCU)|'
+    r'DEBUG_LOCKS_WARN_ON|turning off the locking correctness validator|'
+    r'rcu: .*(stall|self-detected)|Call Trace:|unreferenced object|'
+    r'Bad page (state|map)|page dumped because')
+
+results = []
+
+
+def report(status, what):
+    results.append(status)
+    print(f'{status}: {what}')
+
+
+def check_plan(lines, plan):
+    begin = f'=== plan {plan} begin'
+    done = f'=== plan {plan} done'
+    if done in lines:
+        report('PASS', f'guest ran plan "{plan}" to the end')
+    elif begin in lines:
+        report('FAIL', f'guest started plan "{plan}" but did not finish it '
+               '(hang, panic or crash: see the end of the serial log)')
+    else:
+        report('FAIL', f'guest never reached plan "{plan}" (boot failed: '
+               'see the serial log)')
+
+
+def known_warnings(path):
+    known = []
+    with open(path) as f:
+        for l in f:
+            l = l.rstrip('\n')
+            if not l.strip() or l.startswith('#'):
+                continue
+            pattern, sep, reason = l.rpartition(' # ')
+            if not sep or not reason.strip():
+                raise SystemExit(f'{path}: entry without a reason: {l}')
+            known.append((re.compile(pattern), reason.strip()))
+    return known
+
+
+def check_kernel_log(lines, known):
+    """Scan kernel lines for error reports. A WARN report ('cut here' to
+    'end trace') that an entry of the known list matches is accepted."""
+    kernel = [l for l in lines if KERNEL_LINE.match(l)]
+    bad, accepted, i = [], [], 0
+    while i < len(kernel):
+        if '[ cut here ]' in kernel[i]:
+            end = next((j for j in range(i, len(kernel))
+                        if '---[ end trace' in kernel[j]), len(kernel) - 1)
+            block = kernel[i:end + 1]
+            text = '\n'.join(re.sub(KERNEL_LINE, '', l) for l in block)
+            match = [r for p, r in known if p.search(text)]
+            if match:
+                accepted.append(match[0])
+                i = end + 1
+                continue
+        if KERNEL_ERRORS.search(kernel[i]):
+            bad.append(kernel[i])
+        i += 1
+    for reason in accepted:
+        print(f'NOTE: known base-kernel warning accepted: {reason}')
+    if not bad:
+        report('PASS', 'serial log: no WARN, BUG, Oops, lockdep or KASAN report')
+        return
+    report('FAIL', f'serial log: {len(bad)} kernel error line(s), first ones:')
+    for l in bad[:15]:
+        print(f'    {l}')
+
+
+def check_kunit(lines, tree):
+    # Only the kernel's part of the log: the plan's kselftest TAP comes
+    # after '=== plan' and would confuse the KTAP parser.
+    kernel = []
+    for l in lines:
+        if l.startswith('=== plan '):
+            break
+        kernel.append(l)
+    proc = subprocess.run(
+        [sys.executable, f'{tree}/tools/testing/kunit/kunit.py', 'parse'],
+        input='\n'.join(kernel) + '\n', capture_output=True, text=True)
+    out = proc.stdout
+    with open(args.log + '.kunit', 'w') as f:
+        f.write(out + proc.stderr)
+    cases = re.findall(r'\[(PASSED|FAILED|SKIPPED|CRASHED)\] (\S+)', out)
+    suite_names = set(re.findall(r'=+ \[(?:PASSED|FAILED|SKIPPED|CRASHED)\] (\S+) =+', out))
+    for status, name in cases:
+        if name in suite_names:
+            continue
+        report({'PASSED': 'PASS', 'SKIPPED': 'SKIP'}.get(status, 'FAIL'),
+               f'kunit {name}')
+    summary = re.search(r'Testing complete\..*', out)
+    summary = summary.group(0) if summary else 'no KUnit results found'
+    if proc.returncode == 0:
+        report('PASS', f'kunit.py parse: {summary}')
+    else:
+        report('FAIL', f'kunit.py parse exited {proc.returncode}: {summary} '
+               f'(details: {args.log}.kunit)')
+
+
+def check_tests(lines):
+    name = None
+    for l in lines:
+        m = re.match(r'=== test (\S+) begin$', l)
+        if m:
+            name, ok, notok, skip = m.group(1), 0, 0, 0
+            continue
+        if name is None:
+            continue
+        m = re.match(r'=== test (\S+) end rc=(\d+)$', l)
+        if m:
+            rc = int(m.group(2))
+            counts = f'{ok} ok, {notok} not ok, {skip} skipped, exit {rc}'
+            if notok or rc not in (0, 4) or (ok == 0 and skip == 0):
+                report('FAIL', f'kselftest {name}: {counts}')
+            elif rc == 4 or ok == 0:
+                report('SKIP', f'kselftest {name}: {counts}')
+            else:
+                report('PASS', f'kselftest {name}: {counts}')
+            name = None
+            continue
+        if re.match(r'(ok|not ok) \d+.*# ?SKIP', l, re.I):
+            skip += 1
+        elif re.match(r'not ok \d+', l):
+            notok += 1
+        elif re.match(r'ok \d+', l):
+            ok += 1
+    if name is not None:
+        report('FAIL', f'kselftest {name}: did not finish')
+
+
+def check_cpa(lines):
+    started = False
+    for l in lines:
+        if not KERNEL_LINE.match(l):
+            continue
+        if 'CPA self-test:' in l:
+            started = True
+        elif started and 'NOT PASSED' in l:
+            report('FAIL', 'CPA boot self test: NOT PASSED')
+            return
+        elif started and l.endswith('] ok.'):
+            report('PASS', 'CPA boot self test: ok')
+            return
+    report('FAIL', 'CPA boot self test: ' +
+           ('no verdict' if started else 'did not run'))
+
+
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument('log')
+parser.add_argument('--plan', required=True)
+parser.add_argument('--tree', help='kernel tree, for kunit.py (enables KUnit)')
+parser.add_argument('--cpa', action='store_true')
+parser.add_argument('--known', default=os.path.join(
+    os.path.dirname(__file__), '..', 'known-kernel-warnings.txt'))
+args = parser.parse_args()
+
+with open(args.log, errors='replace') as f:
+    log = [l.rstrip('\r\n') for l in f]
+
+check_plan(log, args.plan)
+check_kernel_log(log, known_warnings(args.known))
+if args.tree:
+    check_kunit(log, args.tree)
+check_tests(log)
+if args.cpa:
+    check_cpa(log)
+sys.exit(1 if 'FAIL' in results else 0)
