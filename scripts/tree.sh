@@ -61,7 +61,8 @@ apply_series() {
 	for p in $(series_patches); do
 		if ! out=$(git -C "$TREE" am --whitespace=error "$p" 2>&1); then
 			git -C "$TREE" am --abort >/dev/null 2>&1 || true
-			printf '%s\n' "$out" | grep -v '^hint:' >&2
+			printf '%s\n' "$out" |
+				grep -vE '^hint:|resolved this problem|to skip this patch|restore the original branch' >&2
 			die "patch $(basename "$p") does not apply to the base tree"
 		fi
 	done
