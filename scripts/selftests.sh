@@ -11,6 +11,7 @@
 KSELFTESTS=${KSELFTESTS:-memfd_secret}
 obj=$(realpath -m "$1")
 out=$obj/kselftest/mm
+mkdir -p "$out"
 say "building mm kselftests: $KSELFTESTS"
 run_logged "$obj/headers.log" "make headers failed" \
 	make -C "$TREE" O="$obj" ARCH=x86_64 headers
