@@ -11,6 +11,20 @@ run_test() {
 	echo "=== test $name end rc=$?"
 }
 
+# run_kunit SUITE: run a built-in KUnit suite again now that the system
+# is running (through KUnit's debugfs 'run' file), and print its KTAP
+# results between markers.
+run_kunit() {
+	echo "=== kunit $1 begin"
+	if [ -e "/sys/kernel/debug/kunit/$1/run" ]; then
+		echo 1 >"/sys/kernel/debug/kunit/$1/run"
+		cat "/sys/kernel/debug/kunit/$1/results"
+	else
+		echo "no KUnit suite $1"
+	fi
+	echo "=== kunit $1 end"
+}
+
 # wait_cpa_selftest SECONDS: wait for the CPA boot self test (it first
 # runs 30 s after boot) to print its verdict.
 wait_cpa_selftest() {

@@ -7,6 +7,7 @@
 PACKAGES=(
 	build-essential bc bison flex libelf-dev libssl-dev kmod cpio xz-utils
 	rsync perl python3 git ccache	# kernel build
+	python3-ply python3-git		# checkpatch.pl (spdxcheck.py)
 	qemu-system-x86			# guest
 	busybox-static			# guest userland
 	libcap-dev libnuma-dev		# mm kselftests (static)

@@ -6,8 +6,9 @@ Prints one line per check, 'PASS: ...', 'FAIL: ...' or 'SKIP: ...', and
 exits 1 when any check failed. Checks:
   - the guest ran its plan to the end (no hang, panic or early reboot);
   - no kernel line reports a WARN, BUG, Oops, lockdep, KASAN or similar;
-  - with --kunit: the kernel's tools/testing/kunit/kunit.py parses the
-    boot-time KUnit output and exits 0 (one line per test case);
+  - with --tree: the kernel's tools/testing/kunit/kunit.py parses the
+    boot-time KUnit output, and the results of each suite the plan ran
+    again after boot, and exits 0 (one line per test case);
   - every '=== test NAME' block of the plan: its TAP lines and exit code;
   - with --cpa: the CPA boot self test printed its 'ok.' verdict.
 """
@@ -90,34 +91,53 @@ def check_kernel_log(lines, known):
         print(f'    {l}')
 
 
+def kunit_parse(lines, tree, label, out):
+    """Run kunit.py parse on KTAP lines; one line per test case."""
+    proc = subprocess.run(
+        [sys.executable, f'{tree}/tools/testing/kunit/kunit.py', 'parse'],
+        input='\n'.join(lines) + '\n', capture_output=True, text=True)
+    text = proc.stdout
+    with open(out, 'w') as f:
+        f.write(text + proc.stderr)
+    suites = set(re.findall(r'=+ \[(?:PASSED|FAILED|SKIPPED|CRASHED)\] (\S+) =+', text))
+    for status, name in re.findall(r'\[(PASSED|FAILED|SKIPPED|CRASHED)\] (\S+)', text):
+        if name not in suites:
+            report({'PASSED': 'PASS', 'SKIPPED': 'SKIP'}.get(status, 'FAIL'),
+                   f'{label} {name}')
+    summary = re.search(r'Testing complete\..*', text)
+    summary = summary.group(0) if summary else 'no KUnit results found'
+    if proc.returncode == 0:
+        report('PASS', f'{label}: kunit.py parse: {summary}')
+    else:
+        report('FAIL', f'{label}: kunit.py parse exited {proc.returncode}: '
+               f'{summary} (details: {out})')
+
+
 def check_kunit(lines, tree):
-    # Only the kernel's part of the log: the plan's kselftest TAP comes
-    # after '=== plan' and would confuse the KTAP parser.
-    kernel = []
+    """The suites that ran at boot: the kernel's part of the log (the
+    plan's own KTAP and TAP come after '=== plan' and would confuse the
+    parser), and each suite the plan ran again after boot ('=== kunit
+    NAME' blocks holding the suite's debugfs results file)."""
+    boot = []
     for l in lines:
         if l.startswith('=== plan '):
             break
-        kernel.append(l)
-    proc = subprocess.run(
-        [sys.executable, f'{tree}/tools/testing/kunit/kunit.py', 'parse'],
-        input='\n'.join(kernel) + '\n', capture_output=True, text=True)
-    out = proc.stdout
-    with open(args.log + '.kunit', 'w') as f:
-        f.write(out + proc.stderr)
-    cases = re.findall(r'\[(PASSED|FAILED|SKIPPED|CRASHED)\] (\S+)', out)
-    suite_names = set(re.findall(r'=+ \[(?:PASSED|FAILED|SKIPPED|CRASHED)\] (\S+) =+', out))
-    for status, name in cases:
-        if name in suite_names:
-            continue
-        report({'PASSED': 'PASS', 'SKIPPED': 'SKIP'}.get(status, 'FAIL'),
-               f'kunit {name}')
-    summary = re.search(r'Testing complete\..*', out)
-    summary = summary.group(0) if summary else 'no KUnit results found'
-    if proc.returncode == 0:
-        report('PASS', f'kunit.py parse: {summary}')
-    else:
-        report('FAIL', f'kunit.py parse exited {proc.returncode}: {summary} '
-               f'(details: {args.log}.kunit)')
+        boot.append(l)
+    kunit_parse(boot, tree, 'kunit', args.log + '.kunit')
+
+    name = None
+    for l in lines:
+        m = re.match(r'=== kunit (\S+) (begin|end)$', l)
+        if m and m.group(2) == 'begin':
+            name, block = m.group(1), []
+        elif m and name:
+            kunit_parse(block, tree, 'kunit after boot',
+                        f'{args.log}.kunit-{name}')
+            name = None
+        elif name is not None and not KERNEL_LINE.match(l):
+            block.append(l)
+    if name is not None:
+        report('FAIL', f'kunit after boot {name}: did not finish')
 
 
 def check_tests(lines):

@@ -1,0 +1,480 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for set_direct_map_collapse().
+ *
+ * Each test takes 2 MiB blocks of memory from the page allocator, splits
+ * their direct mapping with CPA, restores it, and checks what collapsing
+ * does: the mapping level, the vmstat counters, DirectMap4k/2M/1G and the
+ * freeing of the page table; the cases it must refuse; the 1 GiB case;
+ * and collapse racing with CPA changes on neighbouring pages.
+ *
+ * Run with: tools/testing/kunit/kunit.py run --arch=x86_64 \
+ *		--kunitconfig=arch/x86/mm/pat
+ */
+#include <kunit/test.h>
+#include <linux/jiffies.h>
+#include <linux/kthread.h>
+#include <linux/mm.h>
+#include <linux/proc_fs.h>
+#include <linux/random.h>
+#include <linux/seq_file.h>
+#include <linux/set_memory.h>
+#include <linux/vmalloc.h>
+#include <linux/vmstat.h>
+#include <linux/pgtable.h>
+#include <asm/tlbflush.h>
+
+#define BLOCK_ORDER	(PMD_SHIFT - PAGE_SHIFT)
+#define BLOCK_PAGES	BIT(BLOCK_ORDER)
+
+static unsigned long vm_event(struct kunit *test, enum vm_event_item item)
+{
+	unsigned long *ev = kunit_kcalloc(test, NR_VM_EVENT_ITEMS,
+					  sizeof(*ev), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, ev);
+	all_vm_events(ev);
+	return ev[item];
+}
+
+/*
+ * The direct_map_* events count only once the system is running (splits
+ * always have, collapses do the same): when the suite runs at boot, they
+ * must not move. The guest plan runs the suite again after boot.
+ */
+static unsigned long events(unsigned long n)
+{
+	return system_state == SYSTEM_RUNNING ? n : 0;
+}
+
+/* DirectMap4k, DirectMap2M and DirectMap1G of /proc/meminfo, in kB. */
+struct direct_map {
+	unsigned long k4, m2, g1;
+};
+
+static struct direct_map direct_map(struct kunit *test)
+{
+	struct direct_map dm = {};
+	struct seq_file m = { .size = PAGE_SIZE };
+	char *line;
+
+	m.buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m.buf);
+	arch_report_meminfo(&m);
+	while ((line = strsep(&m.buf, "\n")) && *line) {
+		if (sscanf(line, "DirectMap4k: %lu", &dm.k4) == 1 ||
+		    sscanf(line, "DirectMap2M: %lu", &dm.m2) == 1 ||
+		    sscanf(line, "DirectMap1G: %lu", &dm.g1) == 1)
+			continue;
+	}
+	return dm;
+}
+
+static unsigned int map_level(unsigned long addr)
+{
+	unsigned int level;
+
+	return lookup_address(addr, &level) ? level : PG_LEVEL_NONE;
+}
+
+static void free_block(void *addr)
+{
+	free_pages((unsigned long)addr, BLOCK_ORDER);
+}
+
+/*
+ * A 2 MiB block of memory from @gfp whose direct mapping is a large page
+ * of at most @max_level; it is freed when the test ends. Blocks that do
+ * not qualify (e.g. left split on purpose by earlier tests) are kept
+ * until the test ends, so that the page allocator does not hand them out
+ * again.
+ */
+static unsigned long __get_block(struct kunit *test, gfp_t gfp,
+				 unsigned int max_level)
+{
+	unsigned long addr;
+	int tries;
+
+	for (tries = 0; tries < 16; tries++) {
+		addr = __get_free_pages(gfp | GFP_KERNEL | __GFP_NOWARN, BLOCK_ORDER);
+		if (!addr)
+			break;
+		KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, free_block,
+								   (void *)addr));
+		if (map_level(addr) == PG_LEVEL_4K)
+			set_direct_map_collapse(addr, BLOCK_PAGES);
+		if (map_level(addr) != PG_LEVEL_4K && map_level(addr) <= max_level)
+			return addr;
+	}
+	kunit_skip(test, "no free 2 MiB block mapped by a large page");
+	return 0;
+}
+
+static unsigned long get_block(struct kunit *test)
+{
+	return __get_block(test, 0, PG_LEVEL_1G);
+}
+
+/* The page table that maps @addr with 4K PTEs. */
+static struct page *pte_table(unsigned long addr)
+{
+	unsigned int level;
+	pte_t *pte = lookup_address(addr, &level);
+
+	return level == PG_LEVEL_4K ? virt_to_page(pte) : NULL;
+}
+
+/* Split by changing one page's protection, restore it, collapse. */
+static void collapse_after_restore(struct kunit *test)
+{
+	unsigned long addr = get_block(test), page = addr + 5 * PAGE_SIZE;
+	unsigned int level = map_level(addr);
+	unsigned long splits, collapses;
+	struct direct_map dm0, dm1, dm2;
+	struct page *table;
+
+	memset((void *)addr, 0x5a, PMD_SIZE);
+	splits = vm_event(test, DIRECT_MAP_LEVEL2_SPLIT);
+	dm0 = direct_map(test);
+
+	KUNIT_ASSERT_EQ(test, 0, set_memory_ro(page, 1));
+	KUNIT_EXPECT_EQ(test, map_level(addr), PG_LEVEL_4K);
+	KUNIT_EXPECT_EQ(test, vm_event(test, DIRECT_MAP_LEVEL2_SPLIT),
+			splits + events(1));
+	table = pte_table(addr);
+	KUNIT_ASSERT_NOT_NULL(test, table);
+	KUNIT_EXPECT_EQ(test, page_ref_count(table), 1);
+	dm1 = direct_map(test);
+	KUNIT_EXPECT_EQ(test, dm1.k4, dm0.k4 + PMD_SIZE / SZ_1K);
+
+	KUNIT_ASSERT_EQ(test, 0, set_memory_rw(page, 1));
+	collapses = vm_event(test, DIRECT_MAP_LEVEL2_COLLAPSE);
+	KUNIT_EXPECT_GE(test, set_direct_map_collapse(addr, BLOCK_PAGES), 1);
+
+	KUNIT_EXPECT_EQ(test, map_level(addr), level);
+	KUNIT_EXPECT_EQ(test, vm_event(test, DIRECT_MAP_LEVEL2_COLLAPSE),
+			collapses + events(1));
+	KUNIT_EXPECT_EQ(test, page_ref_count(table), 0);
+	dm2 = direct_map(test);
+	KUNIT_EXPECT_EQ(test, dm2.k4, dm0.k4);
+	KUNIT_EXPECT_EQ(test, dm2.m2, dm0.m2);
+	KUNIT_EXPECT_EQ(test, dm2.g1, dm0.g1);
+	KUNIT_EXPECT_TRUE(test, !memchr_inv((void *)addr, 0x5a, PMD_SIZE));
+}
+
+/* A block with one page of other protections is not collapsed. */
+static void refuse_other_protection(struct kunit *test)
+{
+	unsigned long addr = get_block(test), page = addr + 9 * PAGE_SIZE;
+
+	KUNIT_ASSERT_EQ(test, 0, set_memory_ro(page, 1));
+	KUNIT_EXPECT_EQ(test, set_direct_map_collapse(addr, BLOCK_PAGES), 0);
+	KUNIT_EXPECT_EQ(test, map_level(addr), PG_LEVEL_4K);
+	KUNIT_ASSERT_EQ(test, 0, set_memory_rw(page, 1));
+	KUNIT_EXPECT_GE(test, set_direct_map_collapse(addr, BLOCK_PAGES), 1);
+}
+
+/* A block with one page not present is not collapsed. */
+static void refuse_not_present(struct kunit *test)
+{
+	unsigned long addr = get_block(test), page = addr + 7 * PAGE_SIZE;
+
+	KUNIT_ASSERT_EQ(test, 0, set_direct_map_invalid_noflush(virt_to_page(page)));
+	flush_tlb_kernel_range(page, page + PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, set_direct_map_collapse(addr, BLOCK_PAGES), 0);
+	KUNIT_EXPECT_EQ(test, map_level(addr), PG_LEVEL_4K);
+	KUNIT_ASSERT_EQ(test, 0, set_direct_map_default_noflush(virt_to_page(page)));
+	KUNIT_EXPECT_GE(test, set_direct_map_collapse(addr, BLOCK_PAGES), 1);
+}
+
+/*
+ * set_memory_4k() marks its range: never collapsed, whether it split the
+ * block itself or the block was split already (KFENCE's pool). The block
+ * stays split when it goes back to the page allocator; that is the point.
+ * So take blocks that a 2 MiB page maps (below 4 GiB): a marked block
+ * inside a 1 GiB mapping would keep that 1 GiB from ever being one page
+ * again, and collapse_1g needs one.
+ */
+static void refuse_deliberate_4k(struct kunit *test)
+{
+	unsigned long a = __get_block(test, GFP_DMA32, PG_LEVEL_2M);
+	unsigned long b = __get_block(test, GFP_DMA32, PG_LEVEL_2M);
+
+	KUNIT_ASSERT_EQ(test, 0, set_memory_4k(a + 3 * PAGE_SIZE, 1));
+	KUNIT_EXPECT_EQ(test, map_level(a), PG_LEVEL_4K);
+	KUNIT_EXPECT_EQ(test, set_direct_map_collapse(a, BLOCK_PAGES), 0);
+	KUNIT_EXPECT_EQ(test, map_level(a), PG_LEVEL_4K);
+
+	KUNIT_ASSERT_EQ(test, 0, set_memory_ro(b, 1));
+	KUNIT_ASSERT_EQ(test, 0, set_memory_rw(b, 1));
+	KUNIT_ASSERT_EQ(test, 0, set_memory_4k(b + 3 * PAGE_SIZE, 1));
+	KUNIT_EXPECT_EQ(test, set_direct_map_collapse(b, BLOCK_PAGES), 0);
+	KUNIT_EXPECT_EQ(test, map_level(b), PG_LEVEL_4K);
+}
+
+/* Misaligned ranges and addresses outside the direct map are refused. */
+static void refuse_bad_range(struct kunit *test)
+{
+	unsigned long addr = get_block(test);
+	void *vaddr;
+
+	KUNIT_EXPECT_EQ(test, set_direct_map_collapse(addr + PAGE_SIZE, BLOCK_PAGES),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, set_direct_map_collapse(addr, BLOCK_PAGES - 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, set_direct_map_collapse(addr, 0), -EINVAL);
+
+	vaddr = vmalloc(PMD_SIZE);
+	KUNIT_ASSERT_NOT_NULL(test, vaddr);
+	KUNIT_EXPECT_EQ(test, set_direct_map_collapse(ALIGN((unsigned long)vaddr,
+							    PMD_SIZE), BLOCK_PAGES),
+			-EINVAL);
+	vfree(vaddr);
+	KUNIT_EXPECT_EQ(test, set_direct_map_collapse(__START_KERNEL_map, BLOCK_PAGES),
+			-EINVAL);
+}
+
+/* A block inside a 1 GiB mapping: split twice, collapse twice. */
+static void collapse_1g(struct kunit *test)
+{
+	unsigned long addr = 0, splits, collapses;
+	struct direct_map dm0;
+	int i;
+
+	if (!direct_gbpages)
+		kunit_skip(test, "no 1 GiB pages (CPU without pdpe1gb)");
+	for (i = 0; i < 64 && !addr; i++) {
+		unsigned long a = get_block(test);
+
+		if (map_level(a) == PG_LEVEL_1G)
+			addr = a;
+	}
+	if (!addr)
+		kunit_skip(test, "no free block in a 1 GiB mapping (needs 1 GiB of RAM)");
+
+	splits = vm_event(test, DIRECT_MAP_LEVEL3_SPLIT);
+	collapses = vm_event(test, DIRECT_MAP_LEVEL3_COLLAPSE);
+	dm0 = direct_map(test);
+
+	KUNIT_ASSERT_EQ(test, 0, set_memory_ro(addr, 1));
+	KUNIT_EXPECT_EQ(test, map_level(addr), PG_LEVEL_4K);
+	KUNIT_EXPECT_EQ(test, vm_event(test, DIRECT_MAP_LEVEL3_SPLIT), splits + events(1));
+	KUNIT_ASSERT_EQ(test, 0, set_memory_rw(addr, 1));
+
+	KUNIT_EXPECT_EQ(test, set_direct_map_collapse(addr, BLOCK_PAGES), 2);
+	KUNIT_EXPECT_EQ(test, map_level(addr), PG_LEVEL_1G);
+	KUNIT_EXPECT_EQ(test, vm_event(test, DIRECT_MAP_LEVEL3_COLLAPSE),
+			collapses + events(1));
+	KUNIT_EXPECT_EQ(test, direct_map(test).g1, dm0.g1);
+	KUNIT_EXPECT_EQ(test, direct_map(test).m2, dm0.m2);
+	KUNIT_EXPECT_EQ(test, direct_map(test).k4, dm0.k4);
+}
+
+/*
+ * vfree() of an area with VM_FLUSH_RESET_PERMS resets the direct map of
+ * its pages to the default and collapses their blocks: the split made by
+ * set_memory_ro() on the area (through its direct-map alias) is undone.
+ */
+#define VM_PAGES	16
+
+static void collapse_on_vfree_reset_perms(struct kunit *test)
+{
+	unsigned long block[VM_PAGES], splits, collapses;
+	struct direct_map dm0, dm1, dm2;
+	void *area;
+	int i;
+
+	area = vmalloc(VM_PAGES * PAGE_SIZE);
+	KUNIT_ASSERT_NOT_NULL(test, area);
+	set_vm_flush_reset_perms(area);
+	for (i = 0; i < VM_PAGES; i++) {
+		block[i] = (unsigned long)page_address(vmalloc_to_page(area + i * PAGE_SIZE));
+		block[i] &= PMD_MASK;
+		if (map_level(block[i]) == PG_LEVEL_4K)
+			set_direct_map_collapse(block[i], BLOCK_PAGES);
+		if (map_level(block[i]) == PG_LEVEL_4K) {
+			vfree(area);
+			kunit_skip(test, "a page of the area lies in a block split for good");
+		}
+	}
+
+	dm0 = direct_map(test);
+	splits = vm_event(test, DIRECT_MAP_LEVEL2_SPLIT);
+	collapses = vm_event(test, DIRECT_MAP_LEVEL2_COLLAPSE);
+	KUNIT_ASSERT_EQ(test, 0, set_memory_ro((unsigned long)area, VM_PAGES));
+	for (i = 0; i < VM_PAGES; i++)
+		KUNIT_EXPECT_EQ(test, map_level(block[i]), PG_LEVEL_4K);
+	dm1 = direct_map(test);
+	KUNIT_EXPECT_GE(test, vm_event(test, DIRECT_MAP_LEVEL2_SPLIT), splits + events(1));
+
+	vfree(area);
+	dm2 = direct_map(test);
+	for (i = 0; i < VM_PAGES; i++)
+		KUNIT_EXPECT_NE(test, map_level(block[i]), PG_LEVEL_4K);
+	KUNIT_EXPECT_GE(test, vm_event(test, DIRECT_MAP_LEVEL2_COLLAPSE),
+			collapses + events(1));
+	KUNIT_EXPECT_EQ(test, dm2.k4, dm0.k4);
+	kunit_info(test, "DirectMap4k %lu, ro %lu, vfree %lu kB; splits +%lu, collapses +%lu\n",
+		   dm0.k4, dm1.k4, dm2.k4,
+		   vm_event(test, DIRECT_MAP_LEVEL2_SPLIT) - splits,
+		   vm_event(test, DIRECT_MAP_LEVEL2_COLLAPSE) - collapses);
+}
+
+/*
+ * Collapse racing with CPA. Flipper threads make odd pages of the blocks
+ * read-only and writable again (splitting blocks), a collapser thread
+ * collapses the blocks, and a writer fills and checks the even pages.
+ * Afterwards every page must map its own frame, writable and NX, the
+ * even pages must hold what was written, and every block collapses.
+ */
+#define RACE_BLOCKS	4
+#define RACE_FLIPPERS	2
+
+struct race {
+	unsigned long block[RACE_BLOCKS];
+	atomic_t errors;
+	atomic_t collapses;
+	atomic_t rounds;
+};
+
+static int race_flipper(void *data)
+{
+	struct race *r = data;
+
+	while (!kthread_should_stop()) {
+		unsigned long page = r->block[get_random_u32_below(RACE_BLOCKS)] +
+			(2 * get_random_u32_below(BLOCK_PAGES / 2) + 1) * PAGE_SIZE;
+
+		if (set_memory_ro(page, 1) || set_memory_rw(page, 1))
+			atomic_inc(&r->errors);
+		cond_resched();
+	}
+	return 0;
+}
+
+static int race_collapser(void *data)
+{
+	struct race *r = data;
+	int i, ret;
+
+	while (!kthread_should_stop()) {
+		for (i = 0; i < RACE_BLOCKS; i++) {
+			ret = set_direct_map_collapse(r->block[i], BLOCK_PAGES);
+			if (ret < 0)
+				atomic_inc(&r->errors);
+			else
+				atomic_add(ret, &r->collapses);
+		}
+		cond_resched();
+	}
+	return 0;
+}
+
+static int race_writer(void *data)
+{
+	struct race *r = data;
+	unsigned long i, p;
+	u8 round;
+
+	while (!kthread_should_stop()) {
+		round = atomic_inc_return(&r->rounds);
+		for (i = 0; i < RACE_BLOCKS; i++)
+			for (p = 0; p < BLOCK_PAGES; p += 2)
+				memset((void *)(r->block[i] + p * PAGE_SIZE), round, 64);
+		for (i = 0; i < RACE_BLOCKS; i++)
+			for (p = 0; p < BLOCK_PAGES; p += 2)
+				if (memchr_inv((void *)(r->block[i] + p * PAGE_SIZE), round, 64))
+					atomic_inc(&r->errors);
+		cond_resched();
+	}
+	return 0;
+}
+
+static void collapse_race(struct kunit *test)
+{
+	struct task_struct *task[RACE_FLIPPERS + 2];
+	unsigned long end, p;
+	struct race *r;
+	int i, started;
+
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	for (i = 0; i < RACE_BLOCKS; i++)
+		r->block[i] = get_block(test);
+
+	for (i = 0; i < ARRAY_SIZE(task); i++) {
+		if (i < RACE_FLIPPERS)
+			task[i] = kthread_run(race_flipper, r, "cpa-flipper/%d", i);
+		else if (i == RACE_FLIPPERS)
+			task[i] = kthread_run(race_collapser, r, "cpa-collapser");
+		else
+			task[i] = kthread_run(race_writer, r, "cpa-writer");
+		if (IS_ERR(task[i]))
+			break;
+	}
+	if (i == ARRAY_SIZE(task)) {
+		end = jiffies + 2 * HZ;
+		while (time_before(jiffies, end))
+			schedule_timeout_interruptible(HZ / 10);
+	}
+	started = i;
+	while (i--)
+		kthread_stop(task[i]);
+	KUNIT_ASSERT_EQ(test, started, ARRAY_SIZE(task));
+
+	kunit_info(test, "%d writer rounds, %d collapses during the race\n",
+		   atomic_read(&r->rounds), atomic_read(&r->collapses));
+	KUNIT_EXPECT_EQ(test, atomic_read(&r->errors), 0);
+	KUNIT_EXPECT_GT(test, atomic_read(&r->collapses), 0);
+	for (i = 0; i < RACE_BLOCKS; i++) {
+		for (p = 0; p < BLOCK_PAGES; p++) {
+			unsigned long addr = r->block[i] + p * PAGE_SIZE;
+			unsigned int level;
+			pte_t *pte = lookup_address(addr, &level);
+			unsigned long pfn;
+
+			KUNIT_ASSERT_NOT_NULL(test, pte);
+			pfn = pte_pfn(*pte);
+			if (level == PG_LEVEL_2M)
+				pfn += (addr & ~PMD_MASK) >> PAGE_SHIFT;
+			else if (level == PG_LEVEL_1G)
+				pfn += (addr & ~PUD_MASK) >> PAGE_SHIFT;
+			KUNIT_EXPECT_EQ(test, pfn, PHYS_PFN(__pa(addr)));
+			KUNIT_EXPECT_TRUE(test, pte_present(*pte) && pte_write(*pte));
+		}
+		KUNIT_EXPECT_GE(test, set_direct_map_collapse(r->block[i], BLOCK_PAGES), 0);
+		KUNIT_EXPECT_NE(test, map_level(r->block[i]), PG_LEVEL_4K);
+	}
+}
+
+static int collapse_test_init(struct kunit *test)
+{
+	if (!boot_cpu_has(X86_FEATURE_PSE) || debug_pagealloc_enabled()) {
+		KUNIT_EXPECT_EQ(test, set_direct_map_collapse(PAGE_OFFSET, BLOCK_PAGES),
+				-EOPNOTSUPP);
+		kunit_skip(test, "no large pages in the direct map (no PSE, or debug_pagealloc)");
+	}
+	return 0;
+}
+
+static struct kunit_case collapse_test_cases[] = {
+	KUNIT_CASE(collapse_after_restore),
+	KUNIT_CASE(refuse_other_protection),
+	KUNIT_CASE(refuse_not_present),
+	KUNIT_CASE(refuse_deliberate_4k),
+	KUNIT_CASE(refuse_bad_range),
+	KUNIT_CASE(collapse_1g),
+	KUNIT_CASE(collapse_on_vfree_reset_perms),
+	KUNIT_CASE_SLOW(collapse_race),
+	{}
+};
+
+static struct kunit_suite collapse_test_suite = {
+	.name = "x86_cpa_collapse",
+	.init = collapse_test_init,
+	.test_cases = collapse_test_cases,
+};
+
+kunit_test_suite(collapse_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests for x86 direct-map collapse");
+MODULE_LICENSE("GPL");
