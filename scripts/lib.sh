@@ -11,6 +11,9 @@ LOGS=$BUILD/logs
 JOBS=${JOBS:-$(nproc)}
 
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/unmapped-ccache}
+# The kernel's O= build names sources by absolute path: make them
+# relative so that every clone of this repository shares the cache.
+export CCACHE_BASEDIR=$TOP
 
 # Print a progress line (short, CI-friendly).
 say() { printf '>>> %s\n' "$*"; }
