@@ -6,7 +6,11 @@
 . "$(dirname "$0")/lib.sh"
 
 FLAVOURS=${FLAVOURS:-test}
-wt=$BUILD/series-tree
+# The same layout as build/ (linux/ next to obj/), so that with
+# CCACHE_BASEDIR the compiler sees the same relative paths and the
+# prefixes share the cache with the main build.
+series=$BUILD/series
+wt=$series/linux
 n=$(series_patches | wc -l)
 if [ "$n" = 0 ]; then
 	echo "SKIP: check-series: the series is empty"
@@ -14,6 +18,7 @@ if [ "$n" = 0 ]; then
 fi
 
 git -C "$TREE" worktree prune
+mkdir -p "$series"
 [ -d "$wt" ] || git -C "$TREE" worktree add -q --detach "$wt" base
 fail=0
 for flavour in $FLAVOURS; do
@@ -21,7 +26,7 @@ for flavour in $FLAVOURS; do
 		rev=$(git -C "$TREE" rev-list --reverse base..HEAD | sed -n "${i}p")
 		git -C "$wt" checkout -q --detach "$rev"
 		what="prefix $i/$n ($(git -C "$wt" log -1 --format=%s)) builds, flavour $flavour"
-		if TREE=$wt BUILD=$BUILD/series "$TOP/scripts/kernel.sh" "$flavour" >/dev/null; then
+		if TREE=$wt BUILD=$series UNKNOWN_OK=1 "$TOP/scripts/kernel.sh" "$flavour" >/dev/null; then
 			echo "PASS: $what"
 		else
 			echo "FAIL: $what (log: build/series/obj/$flavour/build.log)"
