@@ -37,6 +37,18 @@ fatal_check() {
 	fi
 }
 
+# verdicts WHAT CMD...: a command that prints PASS/FAIL lines itself; if
+# it fails without printing a FAIL line, record one for it.
+verdicts() {
+	local what=$1 before
+	shift
+	before=$(grep -c '^FAIL:' "$summary" || true)
+	if ! "$@" | tee -a "$summary"; then
+		[ "$(grep -c '^FAIL:' "$summary" || true)" -gt "$before" ] ||
+			result FAIL "$what: exited with an error and no verdict"
+	fi
+}
+
 "$S/deps.sh"
 fatal_check "series applies to the base with git am ($(series_patches | wc -l) patches)" "$S/tree.sh"
 if "$S/check-sync.sh"; then
@@ -44,7 +56,7 @@ if "$S/check-sync.sh"; then
 else
 	result FAIL "check-sync: copies of added files match the series"
 fi
-"$S/checkpatch.sh" | tee -a "$summary" || true
+verdicts checkpatch "$S/checkpatch.sh"
 
 fatal_check "build the test kernel (lockdep, DEBUG_VM, KUnit, CPA self test)" \
 	"$S/kernel.sh" test
@@ -58,5 +70,5 @@ log=$LOGS/serial-test.log
 export MEM=${MEM:-4G}
 fatal_check "boot the test kernel in QEMU" \
 	"$S/boot.sh" "$obj/arch/x86/boot/bzImage" "$BUILD/initramfs-test.cpio" test "$log"
-"$S/results.py" "$log" --plan test --tree "$TREE" --cpa | tee -a "$summary" || true
+verdicts "judge the serial log" "$S/results.py" "$log" --plan test --tree "$TREE" --cpa
 finish
