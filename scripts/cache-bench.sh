@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# 'make cache-bench': boot the patched kernel (flavour 'demo') with the
+# cache-bench plan, which runs the in-kernel microbenchmark of
+# __GFP_UNMAPPED with the cache on and off in one boot, and print the
+# table (also saved as build/cache-bench.md) and the direct map before and
+# after.
+. "$(dirname "$0")/lib.sh"
+
+S=$TOP/scripts
+"$S/deps.sh"
+"$S/tree.sh"
+"$S/kernel.sh" demo
+obj=$BUILD/obj/demo
+"$S/initramfs.sh" "$obj" "$BUILD/initramfs-demo.cpio"
+log=$LOGS/serial-cache-bench.log
+"$S/boot.sh" "$obj/arch/x86/boot/bzImage" "$BUILD/initramfs-demo.cpio" cache-bench "$log"
+"$S/results.py" "$log" --plan cache-bench >/dev/null ||
+	die "the guest reported errors: $S/results.py $log --plan cache-bench"
+
+{
+	echo "Kernel $(sed -n 's/^\[ *[0-9.]*\] Linux version \([^ ]*\).*/\1/p' "$log" | head -n1)," \
+		"QEMU TCG, ${SMP:-2} vCPUs, ${MEM:-2G}; medians of 3 rounds [min-max]."
+	echo
+	"$S/cache-bench-table.py" "$log"
+	echo
+	echo '```'
+	sed -n '/^=== direct map: boot/,/^=== plan cache-bench done/p' "$log" |
+		grep -v '^\[ *[0-9]*\.[0-9]*\]' | grep -v '^bench round=' | grep -v '^=== plan'
+	echo '```'
+} | tee "$BUILD/cache-bench.md"
