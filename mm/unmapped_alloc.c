@@ -588,6 +588,7 @@ struct page *unmapped_alloc_pages(gfp_t gfp, unsigned int order, int nid,
 	struct page *page = NULL;
 	int attempt;
 
+	might_alloc(gfp);
 	/* Pairs with the release in unmapped_alloc_init(). */
 	if (unmapped_alloc_check(gfp, order, smp_load_acquire(&unmapped_ready)))
 		return NULL;
@@ -612,13 +613,14 @@ struct page *unmapped_alloc_pages(gfp_t gfp, unsigned int order, int nid,
 	if (!page)
 		goto fail;
 
-	unmapped_set_flag(page, 1UL << order, true);
 	prep_unmapped_page(page, order, gfp);
 	if (IS_ENABLED(CONFIG_DEBUG_VM)) {
 		unsigned long i;
 
+		/* Pages keep PG_unmapped for as long as the cache holds them. */
 		for (i = 0; i < (1UL << order); i++)
-			VM_WARN_ON_ONCE_PAGE(kernel_page_present(page + i),
+			VM_WARN_ON_ONCE_PAGE(!PageUnmapped(page + i) ||
+					     kernel_page_present(page + i),
 					     page + i);
 	}
 out:
@@ -1066,10 +1068,14 @@ static int drain_set(void *data, u64 val)
 DEFINE_DEBUGFS_ATTRIBUTE(drain_fops, NULL, drain_set, "%llu\n");
 
 /*
- * A microbenchmark: "echo ORDER COUNT > bench" allocates COUNT blocks of
- * ORDER with __GFP_UNMAPPED, frees them and drains the cache, through
- * whatever path the runtime switch selects; reading the file shows the
- * cost per allocation and what happened to the direct map meanwhile.
+ * A microbenchmark, through whichever path the runtime switch selects:
+ * "echo ORDER COUNT > bench" allocates COUNT blocks of ORDER with
+ * __GFP_UNMAPPED, then frees them all and drains the cache, so every page
+ * comes from a fresh block ("batch"); "echo ORDER COUNT loop > bench"
+ * allocates and frees one block at a time ("loop", the steady state);
+ * "echo 0 COUNT zero > bench" only zeroes one unmapped page COUNT times,
+ * the part of the cost that no path can avoid. Reading the file shows the cost per allocate+free and what happened to
+ * the direct map meanwhile.
  */
 static DEFINE_MUTEX(bench_lock);
 static char bench_result[256];
@@ -1091,21 +1097,33 @@ static ssize_t bench_write(struct file *file, const char __user *ubuf,
 			   size_t len, loff_t *ppos)
 {
 	unsigned long flushes = 0, splits = 0, count, i, got = 0;
-	unsigned int order;
-	struct page **pages;
+	struct page **pages = NULL;
 	ktime_t start, alloc_ns, free_ns;
-	char buf[32];
-	int nid;
+	char buf[32], mode[8] = "batch";
+	bool loop = false, zero = false;
+	unsigned int order;
+	int nid, n;
 
 	if (len >= sizeof(buf) || copy_from_user(buf, ubuf, len))
 		return -EINVAL;
 	buf[len] = 0;
-	if (sscanf(buf, "%u %lu", &order, &count) != 2 ||
-	    order > UNMAPPED_MAX_ORDER || !count || count > (1UL << 20))
+	n = sscanf(buf, "%u %lu %7s", &order, &count, mode);
+	if (n < 2 || order > UNMAPPED_MAX_ORDER || !count ||
+	    count > (1UL << 20))
 		return -EINVAL;
-	pages = kvcalloc(count, sizeof(*pages), GFP_KERNEL);
-	if (!pages)
-		return -ENOMEM;
+	if (n == 3) {
+		if (!strcmp(mode, "loop"))
+			loop = true;
+		else if (!strcmp(mode, "zero"))
+			loop = zero = true;
+		else if (strcmp(mode, "batch"))
+			return -EINVAL;
+	}
+	if (!loop) {
+		pages = kvcalloc(count, sizeof(*pages), GFP_KERNEL);
+		if (!pages)
+			return -ENOMEM;
+	}
 
 	mutex_lock(&bench_lock);
 #ifdef CONFIG_DEBUG_TLBFLUSH
@@ -1114,21 +1132,46 @@ static ssize_t bench_write(struct file *file, const char __user *ubuf,
 #ifdef CONFIG_X86
 	splits = bench_event(DIRECT_MAP_LEVEL2_SPLIT);
 #endif
+	if (zero) {
+		struct page *page = alloc_page(GFP_KERNEL | __GFP_UNMAPPED);
+
+		start = ktime_get();
+		for (i = 0; page && i < count; i++) {
+			unmapped_clear_pages(page, 1);
+			got++;
+			cond_resched();
+		}
+		alloc_ns = ktime_sub(ktime_get(), start);
+		if (page)
+			__free_page(page);
+		free_ns = 0;
+		goto done;
+	}
+
 	start = ktime_get();
 	for (i = 0; i < count; i++) {
-		pages[i] = alloc_pages(GFP_KERNEL | __GFP_UNMAPPED, order);
-		if (!pages[i])
+		struct page *page = alloc_pages(GFP_KERNEL | __GFP_UNMAPPED,
+						order);
+
+		if (!page)
 			break;
 		got++;
+		if (loop)
+			__free_pages(page, order);
+		else
+			pages[i] = page;
+		cond_resched();
 	}
 	alloc_ns = ktime_sub(ktime_get(), start);
 	start = ktime_get();
-	for (i = 0; i < got; i++)
+	for (i = 0; !loop && i < got; i++)
 		__free_pages(pages[i], order);
 	unmapped_alloc_flush_stock();
-	for_each_node_state(nid, N_MEMORY)
-		unmapped_alloc_drain(nid);
+	if (!loop)
+		for_each_node_state(nid, N_MEMORY)
+			unmapped_alloc_drain(nid);
 	free_ns = ktime_sub(ktime_get(), start);
+done:
 #ifdef CONFIG_DEBUG_TLBFLUSH
 	flushes = bench_event(NR_TLB_REMOTE_FLUSH) - flushes;
 #endif
@@ -1136,8 +1179,9 @@ static ssize_t bench_write(struct file *file, const char __user *ubuf,
 	splits = bench_event(DIRECT_MAP_LEVEL2_SPLIT) - splits;
 #endif
 	snprintf(bench_result, sizeof(bench_result),
-		 "cache=%s order=%u count=%lu allocated=%lu alloc_ns=%lld free_ns=%lld ns_per_op=%lld tlb_flushes=%lu level2_splits=%lu\n",
-		 unmapped_alloc_enabled() ? "on" : "off", order, count, got,
+		 "cache=%s mode=%s order=%u count=%lu allocated=%lu alloc_ns=%lld free_ns=%lld ns_per_op=%lld tlb_flushes=%lu level2_splits=%lu\n",
+		 unmapped_alloc_enabled() ? "on" : "off",
+		 zero ? "zero" : loop ? "loop" : "batch", order, count, got,
 		 ktime_to_ns(alloc_ns), ktime_to_ns(free_ns),
 		 got ? ktime_to_ns(ktime_add(alloc_ns, free_ns)) / got : 0,
 		 flushes, splits);
