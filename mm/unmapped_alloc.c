@@ -1074,8 +1074,8 @@ DEFINE_DEBUGFS_ATTRIBUTE(drain_fops, NULL, drain_set, "%llu\n");
  * comes from a fresh block ("batch"); "echo ORDER COUNT loop > bench"
  * allocates and frees one block at a time ("loop", the steady state);
  * "echo 0 COUNT zero > bench" only zeroes one unmapped page COUNT times,
- * the part of the cost that no path can avoid. Reading the file shows the cost per allocate+free and what happened to
- * the direct map meanwhile.
+ * the part of the cost that no path can avoid. Reading the file shows
+ * the cost per operation and what happened to the direct map meanwhile.
  */
 static DEFINE_MUTEX(bench_lock);
 static char bench_result[256];
@@ -1115,11 +1115,11 @@ static ssize_t bench_write(struct file *file, const char __user *ubuf,
 		if (!strcmp(mode, "loop"))
 			loop = true;
 		else if (!strcmp(mode, "zero"))
-			loop = zero = true;
+			zero = true;
 		else if (strcmp(mode, "batch"))
 			return -EINVAL;
 	}
-	if (!loop) {
+	if (!loop && !zero) {
 		pages = kvcalloc(count, sizeof(*pages), GFP_KERNEL);
 		if (!pages)
 			return -ENOMEM;
