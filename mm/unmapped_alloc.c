@@ -211,12 +211,12 @@ static void unmapped_clear_pages(struct page *page, unsigned long nr)
 	}
 }
 
-/* Keep nr_free_blocks right around a change of a block's counters. */
 static inline bool block_all_free(struct unmapped_block *block)
 {
 	return block->nr_owned && block->nr_free == block->nr_owned;
 }
 
+/* Keep nr_free_blocks right around a change of a block's counters. */
 static void account_block(struct unmapped_node *un, struct unmapped_block *block,
 			  bool was_free)
 {
