@@ -364,7 +364,8 @@ static void unmapped_restore_map(struct page *page, unsigned long nr)
  *	block)
  *
  * Removes the pages from the direct map with one change and one TLB flush
- * and puts them on the free lists of their node.
+ * and puts them on the free lists of their node. Counted as a refill
+ * (a whole block) or a fallback refill (a smaller one).
  *
  * Context: Process context; takes the node's refill_lock.
  * Return: 0, or a negative errno with the pages freed again.
@@ -437,6 +438,8 @@ int unmapped_adopt(struct page *page, unsigned int order, bool split)
 	mutex_unlock(&un->refill_lock);
 
 	mod_node_page_state(NODE_DATA(un->nid), NR_UNMAPPED_FREE, nr);
+	count_vm_event(order == UNMAPPED_BLOCK_ORDER ? UNMAPPED_REFILL :
+		       UNMAPPED_REFILL_FALLBACK);
 	kfree(new);
 	return 0;
 
@@ -463,23 +466,15 @@ static int unmapped_refill(gfp_t gfp, unsigned int order, int nid)
 				    __GFP_RETRY_MAYFAIL)) |
 			  __GFP_NOMEMALLOC | __GFP_NORETRY | __GFP_NOWARN;
 	struct page *page;
-	int err;
 
 	page = alloc_pages_node(nid, block_gfp, UNMAPPED_BLOCK_ORDER);
-	if (page) {
-		err = unmapped_adopt(page, UNMAPPED_BLOCK_ORDER, false);
-		if (!err)
-			count_vm_event(UNMAPPED_REFILL);
-		return err;
-	}
+	if (page)
+		return unmapped_adopt(page, UNMAPPED_BLOCK_ORDER, false);
 
 	page = alloc_pages_node(nid, base, order);
 	if (!page)
 		return -ENOMEM;
-	err = unmapped_adopt(page, order, false);
-	if (!err)
-		count_vm_event(UNMAPPED_REFILL_FALLBACK);
-	return err;
+	return unmapped_adopt(page, order, false);
 }
 
 /*

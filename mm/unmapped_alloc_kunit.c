@@ -512,12 +512,15 @@ static void concurrent(struct kunit *test)
 {
 	struct task_struct *task[4];
 	struct stress s = { .test = test };
-	unsigned long free_before, free_after;
+	unsigned long free_before, free_after, refills, releases;
 	long *used = kunit_kcalloc(test, nr_node_ids, sizeof(*used), GFP_KERNEL);
 	int i, nid;
 
 	KUNIT_ASSERT_NOT_NULL(test, used);
 
+	refills = vm_event(test, UNMAPPED_REFILL) +
+		  vm_event(test, UNMAPPED_REFILL_FALLBACK);
+	releases = vm_event(test, UNMAPPED_BLOCK_RELEASE);
 	for_each_node_state(nid, N_MEMORY)
 		used[nid] = unmapped_alloc_used_pages(nid);
 	drain_all_pages(NULL);
@@ -543,6 +546,10 @@ static void concurrent(struct kunit *test)
 		unmapped_alloc_drain(nid);
 		KUNIT_EXPECT_EQ(test, unmapped_alloc_free_pages(nid), 0);
 	}
+	/* Every block taken was given back: the cache holds none. */
+	KUNIT_EXPECT_EQ(test, vm_event(test, UNMAPPED_REFILL) +
+			vm_event(test, UNMAPPED_REFILL_FALLBACK) - refills,
+			vm_event(test, UNMAPPED_BLOCK_RELEASE) - releases);
 	drain_all_pages(NULL);
 	free_after = global_zone_page_state(NR_FREE_PAGES);
 	/* Other activity moves free memory a little; a leak moves it a lot. */
