@@ -8,13 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 
 S=$TOP/scripts
-"$S/deps.sh"
-"$S/tree.sh"
-"$S/kernel.sh" demo
-obj=$BUILD/obj/demo
-"$S/initramfs.sh" "$obj" "$BUILD/initramfs-demo.cpio"
-log=$LOGS/serial-cache-bench.log
-"$S/boot.sh" "$obj/arch/x86/boot/bzImage" "$BUILD/initramfs-demo.cpio" cache-bench "$log"
+log=$(boot_demo_plan cache-bench) || exit 1
 "$S/results.py" "$log" --plan cache-bench >/dev/null ||
 	die "the guest reported errors: $S/results.py $log --plan cache-bench"
 

@@ -8,13 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 
 S=$TOP/scripts
-"$S/deps.sh"
-"$S/tree.sh"
-"$S/kernel.sh" demo
-obj=$BUILD/obj/demo
-"$S/initramfs.sh" "$obj" "$BUILD/initramfs-demo.cpio"
-log=$LOGS/serial-demo.log
-"$S/boot.sh" "$obj/arch/x86/boot/bzImage" "$BUILD/initramfs-demo.cpio" demo "$log"
+log=$(boot_demo_plan demo) || exit 1
 
 echo
 echo "Kernel: $(sed -n 's/^\[ *[0-9.]*\] Linux version \([^ ]*\).*/\1/p' "$log" | head -n1)," \

@@ -70,3 +70,17 @@ flavour_fragments() {
 	*) die "unknown kernel flavour '$1'" ;;
 	esac
 }
+
+# boot_demo_plan PLAN: build the patched kernel of flavour 'demo' and its
+# guest (after installing packages and checking the tree), boot it with
+# guest/plans/PLAN, and print the serial log's path.
+boot_demo_plan() {
+	local obj=$BUILD/obj/demo log=$LOGS/serial-$1.log
+	"$TOP/scripts/deps.sh" >&2
+	"$TOP/scripts/tree.sh" >&2
+	"$TOP/scripts/kernel.sh" demo >&2
+	"$TOP/scripts/initramfs.sh" "$obj" "$BUILD/initramfs-demo.cpio" >&2
+	"$TOP/scripts/boot.sh" "$obj/arch/x86/boot/bzImage" \
+		"$BUILD/initramfs-demo.cpio" "$1" "$log" >&2
+	echo "$log"
+}
