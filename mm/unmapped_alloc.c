@@ -183,6 +183,23 @@ static inline unsigned long block_index(struct unmapped_block *block,
 	return pfn - block->pfn;
 }
 
+/*
+ * The block whose pages include @pfn as one the cache holds, or NULL. A
+ * block found this way stays alive while the caller holds that page (in
+ * use, or free in the cache).
+ */
+static struct unmapped_block *unmapped_owner(unsigned long pfn)
+{
+	struct unmapped_block *block;
+
+	rcu_read_lock();
+	block = unmapped_block_lookup(pfn);
+	if (block && !test_bit(block_index(block, pfn), block->owned))
+		block = NULL;
+	rcu_read_unlock();
+	return block;
+}
+
 static void unmapped_set_flag(struct page *page, unsigned long nr, bool set)
 {
 	unsigned long i;
@@ -641,17 +658,13 @@ void unmapped_free_pages(struct page *page, unsigned int order)
 	unsigned long pfn = page_to_pfn(page), nr = 1UL << order, flags;
 	struct unmapped_node *un = unmapped_nodes[page_to_nid(page)];
 	struct unmapped_block *block;
-	bool owned, release, was_free;
+	bool release, was_free;
 
 	atomic_long_sub(nr, &un->used_pages);
 	mod_node_page_state(page_pgdat(page), NR_UNMAPPED_USED, -(long)nr);
 
-	rcu_read_lock();
-	block = unmapped_block_lookup(pfn);
-	owned = block && test_bit(block_index(block, pfn), block->owned);
-	rcu_read_unlock();
-
-	if (!owned) {
+	block = unmapped_owner(pfn);
+	if (!block) {
 		set_page_private(page, order);
 		spin_lock_irqsave(&unmapped_stock_lock, flags);
 		list_add_tail(&page->lru, &unmapped_stock_list);
@@ -952,15 +965,7 @@ long unmapped_alloc_used_pages(int nid)
 
 bool unmapped_alloc_owns(struct page *page)
 {
-	unsigned long pfn = page_to_pfn(page);
-	struct unmapped_block *block;
-	bool owned;
-
-	rcu_read_lock();
-	block = unmapped_block_lookup(pfn);
-	owned = block && test_bit(block_index(block, pfn), block->owned);
-	rcu_read_unlock();
-	return owned;
+	return unmapped_owner(page_to_pfn(page));
 }
 
 bool unmapped_alloc_enabled(void)
