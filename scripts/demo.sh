@@ -2,19 +2,21 @@
 # SPDX-License-Identifier: GPL-2.0
 # 'make demo': build and boot the patched kernel (flavour 'demo': no
 # self test that changes the direct map behind the workload's back), run
-# a short memfd_secret workload, and print the direct-map counters of
-# /proc/vmstat and the DirectMap sizes of /proc/meminfo before, during
-# and after it.
+# the memfd_secret selftests (guest/plans/directmap), and print the
+# direct-map counters of /proc/vmstat and the DirectMap sizes of
+# /proc/meminfo before and after them, and the table of counters the
+# memfd_secret_directmap selftest reads before, during and after its
+# churn.
 . "$(dirname "$0")/lib.sh"
 
 S=$TOP/scripts
-log=$(boot_demo_plan demo) || exit 1
+log=$(boot_demo_plan directmap) || exit 1
 
 echo
 echo "Kernel: $(sed -n 's/^\[ *[0-9.]*\] Linux version \([^ ]*\).*/\1/p' "$log" | head -n1)," \
 	"series: $(series_patches | wc -l) patch(es)"
 # What the guest printed: everything between the plan markers that is
 # not a kernel message.
-sed -n '/^=== plan demo begin/,/^=== plan demo done/p' "$log" | grep -v '^\[ *[0-9]*\.[0-9]*\]'
+sed -n '/^=== plan directmap begin/,/^=== plan directmap done/p' "$log" | grep -v '^\[ *[0-9]*\.[0-9]*\]'
 echo
-"$S/results.py" "$log" --plan demo
+"$S/results.py" "$log" --plan directmap

@@ -21,6 +21,7 @@ install -m 644 "$TOP/guest/guest.sh" "$root/lib/guest.sh"
 install -m 755 "$TOP/guest/show-direct-map" "$root/bin/"
 install -m 644 "$TOP/guest/plans/"* "$root/plans/"
 for src in "$TOP"/guest/src/*.c; do
+	[ -e "$src" ] || continue
 	gcc -static -O2 -Wall -Wextra -Werror -o "$root/bin/$(basename "$src" .c)" "$src" ||
 		die "building $(basename "$src") failed"
 done

@@ -66,6 +66,7 @@ mirrored_files() {
 flavour_fragments() {
 	case $1 in
 	test) echo base debug test ;;	# make test: lockdep, DEBUG_VM, KUnit, CPA self test
+	debug) echo base debug ;;	# make test: lockdep, DEBUG_VM, nothing else changing the direct map
 	demo) echo base ;;		# make demo: no self test that changes the direct map
 	*) die "unknown kernel flavour '$1'" ;;
 	esac
@@ -79,6 +80,7 @@ boot_demo_plan() {
 	"$TOP/scripts/deps.sh" >&2
 	"$TOP/scripts/tree.sh" >&2
 	"$TOP/scripts/kernel.sh" demo >&2
+	"$TOP/scripts/selftests.sh" "$obj" >&2
 	"$TOP/scripts/initramfs.sh" "$obj" "$BUILD/initramfs-demo.cpio" >&2
 	"$TOP/scripts/boot.sh" "$obj/arch/x86/boot/bzImage" \
 		"$BUILD/initramfs-demo.cpio" "$1" "$log" >&2

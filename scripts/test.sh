@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # 'make test': dependencies, the series applies, check-sync, checkpatch,
 # build the test kernel and the mm kselftests, boot the guest with the
-# test plan, and judge the serial log. Every check prints one PASS, FAIL
+# test plan, and judge the serial log; then the same with the debug kernel
+# and the direct-map plan. Every check prints one PASS, FAIL
 # or SKIP line (also in build/logs/test-summary.txt); the last line is
 # 'N passed, M failed'. Exits 1 when anything failed.
 . "$(dirname "$0")/lib.sh"
@@ -58,17 +59,27 @@ else
 fi
 verdicts checkpatch "$S/checkpatch.sh"
 
-fatal_check "build the test kernel (lockdep, DEBUG_VM, KUnit, CPA self test)" \
-	"$S/kernel.sh" test
-obj=$BUILD/obj/test
-fatal_check "build the mm kselftests" "$S/selftests.sh" "$obj"
-fatal_check "pack the guest initramfs" "$S/initramfs.sh" "$obj" "$BUILD/initramfs-test.cpio"
+# guest_run FLAVOUR WHAT PLAN RESULTS-ARGS...: build the kernel of FLAVOUR
+# (WHAT says what it has), its mm kselftests and guest, boot it with
+# guest/plans/PLAN and judge the serial log.
+guest_run() {
+	local flavour=$1 what=$2 plan=$3 obj=$BUILD/obj/$1
+	local log=$LOGS/serial-$3.log initramfs=$BUILD/initramfs-$1.cpio
+	shift 3
+	fatal_check "build the $flavour kernel ($what)" "$S/kernel.sh" "$flavour"
+	fatal_check "build the mm kselftests for the $flavour kernel" "$S/selftests.sh" "$obj"
+	fatal_check "pack the guest initramfs for the $flavour kernel" \
+		"$S/initramfs.sh" "$obj" "$initramfs"
+	fatal_check "boot the $flavour kernel in QEMU with plan $plan" \
+		"$S/boot.sh" "$obj/arch/x86/boot/bzImage" "$initramfs" "$plan" "$log"
+	verdicts "judge the serial log of plan $plan" "$S/results.py" "$log" --plan "$plan" "$@"
+}
 
 # 4 GiB: the guest then has fully populated 1 GiB regions, so the 1 GiB
 # collapse case runs instead of being skipped.
-log=$LOGS/serial-test.log
 export MEM=${MEM:-4G}
-fatal_check "boot the test kernel in QEMU" \
-	"$S/boot.sh" "$obj/arch/x86/boot/bzImage" "$BUILD/initramfs-test.cpio" test "$log"
-verdicts "judge the serial log" "$S/results.py" "$log" --plan test --tree "$TREE" --cpa
+guest_run test "lockdep, DEBUG_VM, KUnit, CPA self test" test --tree "$TREE" --cpa
+# The CPA self test splits the direct map every 30 s, so the selftest
+# that counts splits runs on a kernel without it.
+guest_run debug "lockdep, DEBUG_VM" directmap
 finish
