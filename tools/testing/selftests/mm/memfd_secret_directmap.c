@@ -3,11 +3,11 @@
  * memfd_secret(2) and the kernel's direct map.
  *
  * Several processes churn memfd_secret regions of varied sizes and
- * lifetimes, with anonymous and shmem memory churned in between. Then
- * everything is released and the kernel's caches are dropped, which runs
- * the shrinkers. The direct-map counters of /proc/vmstat and the DirectMap
- * sizes of /proc/meminfo are read before the churn, at its end and after
- * the release, and printed.
+ * lifetimes, with anonymous and shmem regions churned alongside and faulted
+ * in interleaved with them. Then everything is released and the kernel's
+ * caches are dropped, which runs the shrinkers. The direct-map counters of
+ * /proc/vmstat and the DirectMap sizes of /proc/meminfo are read before
+ * the churn, at its end and after the release, and printed.
  *
  * With the unmapped-page cache (__GFP_UNMAPPED, CONFIG_UNMAPPED_ALLOC)
  * secret memory is taken out of the direct map in whole 2 MiB blocks and
@@ -19,11 +19,14 @@
  *    as the churn split;
  *  - DirectMap4k is back to its value before the churn (or below it).
  *
- * Without the cache memfd_secret unmaps page by page and splits a 2 MiB
- * mapping for nearly every region it touches, and nothing merges them
- * again. On such a kernel (no unmapped_refill or direct_map_level2_collapses
+ * Without the cache memfd_secret unmaps page by page: the first secret
+ * page in a 2 MiB mapping splits it, and nothing merges the pieces again.
+ * On such a kernel (no unmapped_refill or direct_map_level2_collapses
  * in /proc/vmstat), or with the cache switched off, the assertions are
  * skipped and the counters are still printed, to show the baseline.
+ * nr_tlb_remote_flush needs CONFIG_DEBUG_TLBFLUSH; kernels without
+ * "x86/mm: Count kernel-range TLB flushes in nr_tlb_remote_flush" leave
+ * out the all-CPU flushes of kernel ranges, which memfd_secret causes.
  */
 
 #define _GNU_SOURCE
@@ -98,7 +101,7 @@ struct results {
 	long cur_secret;	/* bytes of secret memory held now */
 	long peak_secret;	/* the most held at once */
 	long nr_regions;
-	long bad_regions;	/* regions whose contents changed */
+	long bad_regions;	/* regions whose contents were wrong */
 	int done;		/* the churn and the release completed */
 	long long val[NR_SNAPSHOTS][NR_COUNTERS];	/* -1: not there */
 };
@@ -192,7 +195,7 @@ static const char *no_cache_reason(void)
 		return "kernel without the unmapped-page cache (no unmapped_refill)";
 	f = fopen("/sys/kernel/debug/unmapped_alloc/enabled", "r");
 	if (f) {
-		if (fgets(buf, sizeof(buf), f) && buf[0] == 'N') {
+		if (fgets(buf, sizeof(buf), f) && buf[0] == '0') {
 			fclose(f);
 			return "unmapped-page cache switched off";
 		}
@@ -207,27 +210,19 @@ static unsigned long next_random(unsigned long *state)
 	return *state >> 33;
 }
 
+enum region_kind { SECRET, ANON, SHMEM };
+
 struct region {
-	char *addr;
+	enum region_kind kind;
+	char *addr;		/* NULL: slot empty */
 	size_t len;
-	int fd;
+	int fd;			/* -1 for anonymous memory */
 	unsigned char pattern;
 };
 
-static int region_create(struct region *r, size_t len, unsigned char pattern)
+static void count_secret(long len)
 {
 	long held, peak;
-	size_t off;
-
-	r->fd = syscall(__NR_memfd_secret, 0);
-	if (r->fd < 0)
-		return -1;
-	if (ftruncate(r->fd, len))
-		goto err_close;
-	r->addr = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
-		       r->fd, 0);
-	if (r->addr == MAP_FAILED)
-		goto err_close;
 
 	held = __atomic_add_fetch(&res->cur_secret, len, __ATOMIC_SEQ_CST);
 	peak = __atomic_load_n(&res->peak_secret, __ATOMIC_SEQ_CST);
@@ -236,26 +231,77 @@ static int region_create(struct region *r, size_t len, unsigned char pattern)
 					    false, __ATOMIC_SEQ_CST,
 					    __ATOMIC_SEQ_CST))
 		;
-	__atomic_add_fetch(&res->nr_regions, 1, __ATOMIC_SEQ_CST);
+}
 
-	/* Fault in every page. */
-	for (off = 0; off < len; off += getpagesize())
-		r->addr[off] = pattern;
+/* Map a region; its pages are faulted in by fault_in(). */
+static int region_create(struct region *r, enum region_kind kind, size_t len,
+			 unsigned char pattern)
+{
+	int flags = MAP_SHARED;
+	void *addr;
+
+	r->fd = -1;
+	switch (kind) {
+	case SECRET:
+		r->fd = syscall(__NR_memfd_secret, 0);
+		break;
+	case SHMEM:
+		r->fd = memfd_create("directmap-churn", 0);
+		break;
+	case ANON:
+		flags = MAP_PRIVATE | MAP_ANONYMOUS;
+		break;
+	}
+	if (kind != ANON && (r->fd < 0 || ftruncate(r->fd, len)))
+		goto err_close;
+	addr = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, r->fd, 0);
+	if (addr == MAP_FAILED)
+		goto err_close;
+
+	r->addr = addr;
+	r->kind = kind;
 	r->len = len;
 	r->pattern = pattern;
+	if (kind == SECRET) {
+		count_secret(len);
+		__atomic_add_fetch(&res->nr_regions, 1, __ATOMIC_SEQ_CST);
+	}
 	return 0;
 
 err_close:
-	close(r->fd);
-	r->fd = -1;
+	if (r->fd >= 0)
+		close(r->fd);
 	return -1;
 }
 
+/*
+ * Write the first byte of every page of two regions, a page of one and a
+ * page of the other in turn, so that their pages come from the allocator
+ * interleaved, as they do when a program allocates secrets among other
+ * memory.
+ */
+static void fault_in(struct region *a, struct region *b)
+{
+	size_t off, len = a->len > b->len ? a->len : b->len;
+
+	for (off = 0; off < len; off += getpagesize()) {
+		if (off < a->len)
+			a->addr[off] = a->pattern;
+		if (off < b->len)
+			b->addr[off] = b->pattern;
+	}
+}
+
+/*
+ * Check that every page still holds what was written to it and that the
+ * rest of it reads as zero (it was cleared before it was handed out), and
+ * unmap the region.
+ */
 static void region_release(struct region *r)
 {
 	size_t off;
 
-	if (r->fd < 0)
+	if (!r->addr)
 		return;
 	for (off = 0; off < r->len; off += getpagesize()) {
 		if (r->addr[off] != (char)r->pattern ||
@@ -266,71 +312,56 @@ static void region_release(struct region *r)
 		}
 	}
 	munmap(r->addr, r->len);
-	close(r->fd);
-	__atomic_sub_fetch(&res->cur_secret, r->len, __ATOMIC_SEQ_CST);
-	r->fd = -1;
-}
-
-/* Memory that is not secret: anonymous pages and shmem page cache. */
-static void other_churn(unsigned long *rnd)
-{
-	size_t len = (1 + next_random(rnd) % 4) * MIB, off;
-	char *p;
-	int fd;
-
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p != MAP_FAILED) {
-		for (off = 0; off < len; off += getpagesize())
-			p[off] = 1;
-		munmap(p, len);
-	}
-
-	fd = memfd_create("directmap-churn", 0);
-	if (fd >= 0) {
-		if (!ftruncate(fd, MIB)) {
-			p = mmap(NULL, MIB, PROT_READ | PROT_WRITE, MAP_SHARED,
-				 fd, 0);
-			if (p != MAP_FAILED) {
-				memset(p, 2, MIB);
-				munmap(p, MIB);
-			}
-		}
-		close(fd);
-	}
+	if (r->fd >= 0)
+		close(r->fd);
+	if (r->kind == SECRET)
+		count_secret(-(long)r->len);
+	r->addr = NULL;
 }
 
 /*
- * One worker: NR_ROUNDS times, replace a random slot's region with a new
- * one of a random size; a slot is replaced after a random number of
- * rounds, so lifetimes vary. Exit status: 0, or 1 if a region could not
- * be created.
+ * One worker: NR_ROUNDS times, replace a random one of its secret regions
+ * with a new one of a random size, and a random one of its other regions
+ * (anonymous or shmem, 1 to 4 MiB) too; a region lives until its slot is
+ * picked again, so lifetimes vary. Exit status: 0, or 1 if a region could
+ * not be created.
  */
 static int churn_worker(int id)
 {
 	static const size_t pages[] = { 1, 3, 16, 64, 255, 512, 1024 };
-	struct region slot[NR_SLOTS];
+	struct region secret[NR_SLOTS], other[NR_SLOTS];
 	unsigned long rnd = 0x5ec2e7 + id;
 	int round, i;
 
-	for (i = 0; i < NR_SLOTS; i++)
-		slot[i].fd = -1;
+	memset(secret, 0, sizeof(secret));
+	memset(other, 0, sizeof(other));
 
 	for (round = 0; round < NR_ROUNDS; round++) {
-		struct region *r = &slot[next_random(&rnd) % NR_SLOTS];
+		struct region *s = &secret[next_random(&rnd) % NR_SLOTS];
+		struct region *o = &other[next_random(&rnd) % NR_SLOTS];
 		size_t len = pages[next_random(&rnd) % 7] * getpagesize();
+		size_t olen = (1 + next_random(&rnd) % 4) * MIB;
+		unsigned char pattern = 1 + (round + id) % 255;
 
-		region_release(r);
-		if (region_create(r, len, 1 + (round + id) % 255)) {
+		region_release(s);
+		region_release(o);
+		if (region_create(s, SECRET, len, pattern)) {
 			fprintf(stderr, "worker %d: memfd_secret region of %zu KiB: %s\n",
 				id, len >> 10, strerror(errno));
 			return 1;
 		}
-		other_churn(&rnd);
+		if (region_create(o, round % 2 ? SHMEM : ANON, olen, ~pattern)) {
+			fprintf(stderr, "worker %d: region of %zu KiB: %s\n",
+				id, olen >> 10, strerror(errno));
+			return 1;
+		}
+		fault_in(s, o);
 	}
 
-	for (i = 0; i < NR_SLOTS; i++)
-		region_release(&slot[i]);
+	for (i = 0; i < NR_SLOTS; i++) {
+		region_release(&secret[i]);
+		region_release(&other[i]);
+	}
 	return 0;
 }
 
