@@ -5,13 +5,16 @@
 
 export MEM SMP ACCEL TIMEOUT APPEND JOBS RESET FLAVOURS
 
-.PHONY: test demo cache-bench deps tree export check-sync checkpatch check-series clean
+.PHONY: test demo bench cache-bench deps tree export check-sync checkpatch check-series clean
 
 test:
 	scripts/test.sh
 
 demo:
 	scripts/demo.sh
+
+bench:
+	scripts/bench.sh
 
 cache-bench:
 	scripts/cache-bench.sh

@@ -11,6 +11,7 @@ PACKAGES=(
 	qemu-system-x86			# guest
 	busybox-static			# guest userland
 	libcap-dev libnuma-dev		# mm kselftests (static)
+	librsvg2-bin			# make bench: PNG of the direct-map pictures
 )
 SRC_PKG=$(base_get DEBIAN_PACKAGE)
 SRC_VER=$(base_get DEBIAN_VERSION)

@@ -18,7 +18,7 @@ for applet in $(/bin/busybox --list); do
 done
 install -m 755 "$TOP/guest/init" "$root/init"
 install -m 644 "$TOP/guest/guest.sh" "$root/lib/guest.sh"
-install -m 755 "$TOP/guest/show-direct-map" "$root/bin/"
+install -m 755 "$TOP/guest/show-direct-map" "$TOP/guest/dump-direct-map" "$root/bin/"
 install -m 644 "$TOP/guest/plans/"* "$root/plans/"
 for src in "$TOP"/guest/src/*.c; do
 	[ -e "$src" ] || continue

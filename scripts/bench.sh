@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# 'make bench': the base kernel (no series) and the patched kernel, built
+# from the same configuration fragments (flavour 'demo'), each booted with
+# guest/plans/bench once per workload and repetition (REPS=3, MEM=4G by
+# default; serial logs in build/logs/bench/). Writes build/bench/bench.md
+# (table of base against patched, the microbenchmark with the cache
+# switched off and on, kernels and machine) and the direct-map pictures
+# build/bench/direct-map-{base,patched}.svg (and .png when rsvg-convert
+# works), prints the report, and copies it all to bench/ for README.
+# Progress lines name the kernel, workload and repetition. A step that
+# fails is named at the end (exit 1); what was measured is kept.
+. "$(dirname "$0")/lib.sh"
+
+S=$TOP/scripts
+out=$BUILD/bench
+logs_dir=$LOGS/bench
+export MEM=${MEM:-4G}
+REPS=${REPS:-3}
+WORKLOADS="churn hold fault micro"
+failed=()
+mkdir -p "$out" "$LOGS"
+
+# step WHAT CMD...: run one step; on failure note it and return 1.
+step() {
+	local what=$1
+	shift
+	say "bench: $what"
+	"$@" && return 0
+	say "bench: FAILED: $what"
+	failed+=("$what")
+	return 1
+}
+
+# boot_bench KERNEL WORKLOAD REP: boot KERNEL (base or patched) with the
+# bench plan for one repetition of one workload, and judge the log.
+boot_bench() {
+	local log=$logs_dir/$1-$2-$3.log obj=$patched
+	[ "$1" = base ] && obj=$base
+	APPEND="workload=$2 rep=$3" "$S/boot.sh" "$obj/arch/x86/boot/bzImage" \
+		"$BUILD/initramfs-demo.cpio" bench "$log" >/dev/null &&
+		"$S/results.py" "$log" --plan bench >"$log.verdict" || {
+			cat "$log.verdict" 2>/dev/null
+			return 1
+		}
+}
+
+# picture KERNEL: draw the direct map of one kernel from the page-table
+# dumps of the first repetition of its workloads.
+picture() {
+	local svg=$out/direct-map-$1.svg w logs=()
+	for w in $WORKLOADS; do
+		[ -e "$logs_dir/$1-$w-1.log" ] && logs+=("$logs_dir/$1-$w-1.log")
+	done
+	"$S/direct-map-svg.py" "$svg" "Direct map, $1 kernel" "${logs[@]}" || return 1
+	if command -v rsvg-convert >/dev/null &&
+	   rsvg-convert -o "${svg%.svg}.png" "$svg"; then
+		return 0
+	fi
+	say "bench: no working rsvg-convert: SVG only"
+}
+
+kernel_version() {
+	sed -n 's/^\[ *[0-9.]*\] Linux version \([^ ]*\).*/\1/p' "$1" 2>/dev/null | head -n1
+}
+
+step "install packages" "$S/deps.sh" || exit 1
+step "unpack the base and apply the series" "$S/tree.sh" || exit 1
+
+patched=$BUILD/obj/demo base=$BUILD/obj/base-demo
+step "build the patched kernel" "$S/kernel.sh" demo &&
+	step "build the mm kselftests" "$S/selftests.sh" "$patched" &&
+	step "pack the guest" "$S/initramfs.sh" "$patched" "$BUILD/initramfs-demo.cpio" &&
+	guest=1 || true
+step "build the base kernel" "$S/base-kernel.sh" demo && base_built=1 || true
+
+rm -rf "$logs_dir"
+mkdir -p "$logs_dir"
+for k in base patched; do
+	obj=$patched
+	[ $k = base ] && obj=$base
+	if [ -z "${guest:-}" ] || [ ! -e "$obj/arch/x86/boot/bzImage" ] ||
+	   { [ $k = base ] && [ -z "${base_built:-}" ]; }; then
+		say "bench: $k kernel not booted (an earlier step failed)"
+		continue
+	fi
+	for w in $WORKLOADS; do
+		# The base kernel has no __GFP_UNMAPPED to benchmark.
+		[ $k = base ] && [ $w = micro ] && continue
+		for rep in $(seq "$REPS"); do
+			step "$k kernel: workload $w, repetition $rep/$REPS" \
+				boot_bench $k $w "$rep" || true
+		done
+	done
+	step "draw the direct map of the $k kernel" picture $k || true
+done
+
+blog=$logs_dir/base-churn-1.log plog=$logs_dir/patched-churn-1.log
+{
+	echo "# make bench"
+	echo
+	echo "Base $(kernel_version "$blog" || true) against patched" \
+		"$(kernel_version "$plog" || true) ($(series_patches | wc -l) patches)," \
+		"both from the configuration fragments of flavour 'demo'; $(date -u +%F)."
+	echo "Machine: $(lscpu | sed -n 's/^Model name: *//p' | head -n1), $(nproc) CPUs;" \
+		"$(qemu-system-x86_64 --version | head -n1), TCG (time is emulated:" \
+		"compare ratios and counts, not absolute times); guest ${SMP:-2} vCPUs, $MEM."
+	echo "Each workload ran $REPS times, each time in a fresh boot: median [min-max] (n)."
+	echo
+	"$S/bench-table.py" "$logs_dir"
+	echo
+	echo "The in-kernel microbenchmark (debugfs unmapped_alloc/bench) in the"
+	echo "patched kernel, per-page path (cache off, what memfd_secret did before)"
+	echo "against the cache (on), in the same boot:"
+	echo
+	if ls "$logs_dir"/patched-micro-*.log >/dev/null 2>&1; then
+		cat "$logs_dir"/patched-micro-*.log >"$out/micro.log"
+		"$S/cache-bench-table.py" "$out/micro.log" 2>&1 || true
+	else
+		echo "not measured"
+	fi
+	echo
+	for k in base patched; do
+		[ -e "$out/direct-map-$k.svg" ] && echo "Direct map of the $k kernel: [direct-map-$k.svg](direct-map-$k.svg)"
+	done
+	if [ ${#failed[@]} -gt 0 ]; then
+		echo
+		echo "Incomplete run; failed steps: ${failed[*]}"
+	fi
+} >"$out/bench.md"
+cat "$out/bench.md"
+
+mkdir -p "$TOP/bench"
+rm -f "$TOP"/bench/*
+cp "$out"/bench.md "$out"/direct-map-*.svg "$TOP/bench/" 2>/dev/null || true
+cp "$out"/direct-map-*.png "$TOP/bench/" 2>/dev/null || true
+say "bench: report in ${out#"$TOP"/}/bench.md, copied to bench/"
+[ ${#failed[@]} = 0 ] || die "bench: failed steps: ${failed[*]}"
