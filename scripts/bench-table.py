@@ -34,8 +34,16 @@ METRICS = [
 def parse(paths):
     """Return {metric: [value per repetition]} of serial logs."""
     vals = {k: [] for k, _, _ in METRICS}
-    counters, block, table = {}, None, None
-    for l in (l for p in paths for l in open(p, errors='replace')):
+    for path in paths:
+        parse_log(path, vals)
+    return vals
+
+
+def parse_log(path, vals):
+    """Add the values of one serial log; a block the guest did not finish
+    (no end marker) adds nothing."""
+    holds, block, table = {}, None, None
+    for l in open(path, errors='replace'):
         l = l.rstrip('\n')
         if re.match(r'^\[\s*\d+\.\d+\]', l):
             continue
@@ -55,9 +63,9 @@ def parse(paths):
             if m:
                 table['peak'] = int(m.group(1))
             continue
-        m = re.match(r'=== direct map: (hold-\d+) (before|held|after)', l)
+        m = re.match(r'=== direct map: hold-\d+ (before|held|after)', l)
         if m:
-            block = counters.setdefault(m.group(1), {}).setdefault(m.group(2), {})
+            block = holds.setdefault(m.group(1), {})
             continue
         if block is not None:
             m = re.match(r'\s+(\S+?):?\s+(\d+)( kB)?$', l)
@@ -68,17 +76,14 @@ def parse(paths):
         m = re.search(r'secret-fault: .*pages_per_sec=(\d+)', l)
         if m:
             vals['fault_rate'].append(int(m.group(1)))
-    for hold in counters.values():
-        if not all(k in hold for k in ('before', 'held', 'after')):
-            continue
-        b, h, a = hold['before'], hold['held'], hold['after']
+    if all(k in holds for k in ('before', 'held', 'after')):
+        b, h, a = holds['before'], holds['held'], holds['after']
         vals['hold_splits'].append(h['direct_map_level2_splits'] - b['direct_map_level2_splits'])
         vals['hold_1g_splits'].append(h.get('direct_map_level3_splits', 0) -
                                       b.get('direct_map_level3_splits', 0))
         vals['hold_4k_held'].append(h['DirectMap4k'] - b['DirectMap4k'])
         vals['hold_4k_left'].append(a['DirectMap4k'] - b['DirectMap4k'])
         vals['hold_1g_left'].append((b.get('DirectMap1G', 0) - a.get('DirectMap1G', 0)) >> 20)
-    return vals
 
 
 def churn(table, vals):

@@ -74,7 +74,8 @@ step "build the patched kernel" "$S/kernel.sh" demo &&
 	guest=1 || true
 step "build the base kernel" "$S/base-kernel.sh" demo && base_built=1 || true
 
-rm -rf "$logs_dir"
+# Nothing from an earlier run may pass for a result of this one.
+rm -rf "$logs_dir" "$out"/direct-map-* "$out/micro.log"
 mkdir -p "$logs_dir"
 for k in base patched; do
 	obj=$patched
@@ -125,7 +126,8 @@ blog=$logs_dir/base-churn-1.log plog=$logs_dir/patched-churn-1.log
 	done
 	if [ ${#failed[@]} -gt 0 ]; then
 		echo
-		echo "Incomplete run; failed steps: ${failed[*]}"
+		echo "Incomplete run; failed steps:"
+		printf -- '- %s\n' "${failed[@]}"
 	fi
 } >"$out/bench.md"
 cat "$out/bench.md"
@@ -135,4 +137,4 @@ rm -f "$TOP"/bench/*
 cp "$out"/bench.md "$out"/direct-map-*.svg "$TOP/bench/" 2>/dev/null || true
 cp "$out"/direct-map-*.png "$TOP/bench/" 2>/dev/null || true
 say "bench: report in ${out#"$TOP"/}/bench.md, copied to bench/"
-[ ${#failed[@]} = 0 ] || die "bench: failed steps: ${failed[*]}"
+[ ${#failed[@]} = 0 ] || die "bench: ${#failed[@]} step(s) failed (listed in the report)"
