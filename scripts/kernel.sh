@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Usage: kernel.sh FLAVOUR [NAME]
 # Configure (see flavour_fragments in lib.sh) and build the bzImage of
-# one kernel flavour of $TREE in build/obj/NAME (default: FLAVOUR). The configuration is made in a
-# side directory and copied in only when it changed, so an unchanged
-# configuration does not trigger a rebuild.
+# one kernel flavour of $TREE in build/obj/NAME (default: FLAVOUR). The
+# configuration is made in a side directory and copied in only when it
+# changed, so an unchanged configuration does not trigger a rebuild.
 . "$(dirname "$0")/lib.sh"
 
 flavour=$1

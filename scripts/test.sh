@@ -3,9 +3,9 @@
 # 'make test': dependencies, the series applies, check-sync, checkpatch,
 # build the test kernel and the mm kselftests, boot the guest with the
 # test plan, and judge the serial log; then the same with the debug kernel
-# and the direct-map plan. Every check prints one PASS, FAIL
-# or SKIP line (also in build/logs/test-summary.txt); the last line is
-# 'N passed, M failed'. Exits 1 when anything failed.
+# and the direct-map plan. Every check prints one PASS, FAIL or SKIP line
+# (also in build/logs/test-summary.txt); the last line is 'N passed, M
+# failed'. Exits 1 when anything failed.
 . "$(dirname "$0")/lib.sh"
 
 S=$TOP/scripts
