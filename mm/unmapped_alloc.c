@@ -55,6 +55,7 @@
 #include <linux/set_memory.h>
 #include <linux/shrinker.h>
 #include <linux/slab.h>
+#include <linux/string_choices.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <linux/vmstat.h>
@@ -1180,7 +1181,7 @@ done:
 #endif
 	snprintf(bench_result, sizeof(bench_result),
 		 "cache=%s mode=%s order=%u count=%lu allocated=%lu alloc_ns=%lld free_ns=%lld ns_per_op=%lld tlb_flushes=%lu level2_splits=%lu\n",
-		 unmapped_alloc_enabled() ? "on" : "off",
+		 str_on_off(unmapped_alloc_enabled()),
 		 zero ? "zero" : loop ? "loop" : "batch", order, count, got,
 		 ktime_to_ns(alloc_ns), ktime_to_ns(free_ns),
 		 got ? ktime_to_ns(ktime_add(alloc_ns, free_ns)) / got : 0,

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# 'make check-series': build every prefix of the series (bisectability)
-# in a separate work tree, for each flavour in $FLAVOURS (default: test).
-# Prints one PASS or FAIL line per prefix and flavour.
+# 'make check-series': the static checks of the whole series
+# (static-checks.sh), then build every prefix of the series
+# (bisectability) in a separate work tree, for each flavour in $FLAVOURS
+# (default: test and off, the feature on and off). Prints one PASS or
+# FAIL line per check, prefix and flavour.
 . "$(dirname "$0")/lib.sh"
 
-FLAVOURS=${FLAVOURS:-test}
+FLAVOURS=${FLAVOURS:-test off}
 # The same layout as build/ (linux/ next to obj/), so that with
 # CCACHE_BASEDIR the compiler sees the same relative paths and the
 # prefixes share the cache with the main build.
@@ -17,10 +19,12 @@ if [ "$n" = 0 ]; then
 	exit 0
 fi
 
+fail=0
+"$TOP/scripts/static-checks.sh" || fail=1
+
 git -C "$TREE" worktree prune
 mkdir -p "$series"
 [ -d "$wt" ] || git -C "$TREE" worktree add -q --detach "$wt" base
-fail=0
 for flavour in $FLAVOURS; do
 	for i in $(seq 1 "$n"); do
 		rev=$(git -C "$TREE" rev-list --reverse base..HEAD | sed -n "${i}p")

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Install the Debian packages the workbench needs. Idempotent: when
+# Usage: deps.sh [PACKAGE...]
+# Install the Debian packages the workbench needs, and the PACKAGEs a
+# target needs on top (e.g. the static checkers). Idempotent: when
 # everything is present it only runs dpkg-query and exits.
 . "$(dirname "$0")/lib.sh"
 
@@ -12,6 +14,7 @@ PACKAGES=(
 	busybox-static			# guest userland
 	libcap-dev libnuma-dev		# mm kselftests (static)
 	librsvg2-bin			# make bench: PNG of the direct-map pictures
+	"$@"
 )
 SRC_PKG=$(base_get DEBIAN_PACKAGE)
 SRC_VER=$(base_get DEBIAN_VERSION)

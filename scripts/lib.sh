@@ -67,6 +67,7 @@ flavour_fragments() {
 	case $1 in
 	test) echo base debug test ;;	# make test: lockdep, DEBUG_VM, KUnit, CPA self test
 	debug) echo base debug ;;	# make test: lockdep, DEBUG_VM, nothing else changing the direct map
+	off) echo base debug test off ;;	# the test kernel without CONFIG_UNMAPPED_ALLOC
 	demo) echo base ;;		# make demo: no self test that changes the direct map
 	*) die "unknown kernel flavour '$1'" ;;
 	esac
