@@ -19,6 +19,7 @@ import subprocess
 import sys
 
 KERNEL_LINE = re.compile(r'^\[\s*\d+\.\d+\]')
+KTAP_LINE = re.compile(r'^\s*(K?TAP version \d+|\d+\.\.\d+|(not )?ok \d+|#)')
 KERNEL_ERRORS = re.compile(
     r'WARNING:|\bBUG:|kernel BUG at|Oops|general protection fault|'
     r'Kernel panic|KASAN|UBSAN|KFENCE|possible (recursive|circular) locking|'
@@ -122,7 +123,12 @@ def check_kunit(lines, tree):
     for l in lines:
         if l.startswith('=== plan '):
             break
-        boot.append(l)
+        # Only KTAP lines: another kernel message printed between a
+        # suite's 'KTAP version' and '# Subtest' lines (a driver probing
+        # at the same moment) makes kunit.py misread the nesting.
+        l = re.sub(KERNEL_LINE, '', l)
+        if KTAP_LINE.match(l):
+            boot.append(l)
     kunit_parse(boot, tree, 'kunit', args.log + '.kunit')
 
     name = None
