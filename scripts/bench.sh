@@ -60,10 +60,6 @@ picture() {
 	say "bench: no working rsvg-convert: SVG only"
 }
 
-kernel_version() {
-	sed -n 's/^\[ *[0-9.]*\] Linux version \([^ ]*\).*/\1/p' "$1" 2>/dev/null | head -n1
-}
-
 step "install packages" "$S/deps.sh" || exit 1
 step "unpack the base and apply the series" "$S/tree.sh" || exit 1
 

@@ -13,7 +13,7 @@ log=$(boot_demo_plan cache-bench) || exit 1
 	die "the guest reported errors: $S/results.py $log --plan cache-bench"
 
 {
-	echo "Kernel $(sed -n 's/^\[ *[0-9.]*\] Linux version \([^ ]*\).*/\1/p' "$log" | head -n1)," \
+	echo "Kernel $(kernel_version "$log")," \
 		"QEMU TCG, ${SMP:-2} vCPUs, ${MEM:-2G}; medians of 3 rounds [min-max]."
 	echo
 	"$S/cache-bench-table.py" "$log"

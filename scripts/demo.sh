@@ -13,7 +13,7 @@ S=$TOP/scripts
 log=$(boot_demo_plan directmap) || exit 1
 
 echo
-echo "Kernel: $(sed -n 's/^\[ *[0-9.]*\] Linux version \([^ ]*\).*/\1/p' "$log" | head -n1)," \
+echo "Kernel: $(kernel_version "$log")," \
 	"series: $(series_patches | wc -l) patch(es)"
 # What the guest printed: everything between the plan markers that is
 # not a kernel message.

@@ -73,6 +73,11 @@ flavour_fragments() {
 	esac
 }
 
+# kernel_version LOG: the kernel release a serial log's boot banner names.
+kernel_version() {
+	sed -n 's/^\[ *[0-9.]*\] Linux version \([^ ]*\).*/\1/p' "$1" 2>/dev/null | head -n1
+}
+
 # boot_demo_plan PLAN: build the patched kernel of flavour 'demo' and its
 # guest (after installing packages and checking the tree), boot it with
 # guest/plans/PLAN, and print the serial log's path.
