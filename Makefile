@@ -1,11 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # The workbench: every target is a small script in scripts/. Settings
-# (MEM, SMP, ACCEL, TIMEOUT, JOBS, RESET, FLAVOURS) pass through the
-# environment or the make command line.
+# (MEM, SMP, ACCEL, TIMEOUT, JOBS, RESET, FLAVOURS, STRESS, INJECT) pass
+# through the environment or the make command line.
 
-export MEM SMP ACCEL TIMEOUT APPEND JOBS RESET FLAVOURS
+export MEM SMP ACCEL TIMEOUT APPEND JOBS RESET FLAVOURS STRESS INJECT
 
-.PHONY: test demo bench cache-bench deps tree export check-sync checkpatch check-series clean
+.PHONY: test demo bench cache-bench reliability deps tree export check-sync checkpatch check-series clean
 
 test:
 	scripts/test.sh
@@ -18,6 +18,9 @@ bench:
 
 cache-bench:
 	scripts/cache-bench.sh
+
+reliability:
+	scripts/reliability.sh
 
 deps:
 	scripts/deps.sh

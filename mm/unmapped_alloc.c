@@ -46,6 +46,7 @@
 #include <linux/gfp.h>
 #include <linux/init.h>
 #include <linux/jump_label.h>
+#include <linux/memory.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/nodemask.h>
@@ -373,6 +374,21 @@ static void unmapped_restore_map(struct page *page, unsigned long nr)
 	WARN_ON_ONCE(set_direct_map_valid_noflush(page, nr, true));
 }
 
+/*
+ * Undo a failed or abandoned unmap of @nr pages: map them again and merge
+ * their region back if CPA split it on the way (a split that succeeded
+ * before a later step failed).
+ */
+static void unmapped_undo_unmap(struct page *page, unsigned long nr)
+{
+	unsigned long addr = (unsigned long)page_address(page);
+
+	unmapped_restore_map(page, nr);
+	flush_tlb_kernel_range(addr, addr + (nr << PAGE_SHIFT));
+	set_direct_map_collapse(ALIGN_DOWN(addr, PMD_SIZE), PTRS_PER_PTE);
+	unmapped_set_flag(page, nr, false);
+}
+
 /**
  * unmapped_adopt - make zeroed pages part of the cache
  * @page: first page, from the page allocator, zeroed, refcount 1
@@ -382,8 +398,9 @@ static void unmapped_restore_map(struct page *page, unsigned long nr)
  *	block)
  *
  * Removes the pages from the direct map with one change and one TLB flush
- * and puts them on the free lists of their node. Counted as a refill
- * (a whole block) or a fallback refill (a smaller one).
+ * and puts them on the free lists of their node. If they start a new
+ * block, that counts as a refill (a whole block) or a fallback refill (a
+ * smaller one).
  *
  * Context: Process context; takes the node's refill_lock.
  * Return: 0, or a negative errno with the pages freed again.
@@ -395,8 +412,8 @@ int unmapped_adopt(struct page *page, unsigned int order, bool split)
 	struct unmapped_node *un = unmapped_nodes[page_to_nid(page)];
 	unsigned long index = pfn >> UNMAPPED_BLOCK_ORDER;
 	struct unmapped_block *block, *new = NULL;
+	bool was_free, created = false;
 	unsigned long flags;
-	bool was_free;
 	int err;
 
 	might_sleep();
@@ -412,9 +429,7 @@ int unmapped_adopt(struct page *page, unsigned int order, bool split)
 	if (!err && split)
 		err = set_direct_map_valid_noflush(page + 1, nr - 1, false);
 	if (err) {
-		unmapped_restore_map(page, nr);
-		flush_tlb_kernel_range(addr, addr + (nr << PAGE_SHIFT));
-		unmapped_set_flag(page, nr, false);
+		unmapped_undo_unmap(page, nr);
 		goto free_block;
 	}
 	flush_tlb_kernel_range(addr, addr + (nr << PAGE_SHIFT));
@@ -429,12 +444,12 @@ int unmapped_adopt(struct page *page, unsigned int order, bool split)
 		err = xa_err(xa_store(&unmapped_blocks, index, new, GFP_KERNEL));
 		if (err) {
 			mutex_unlock(&un->refill_lock);
-			unmapped_restore_map(page, nr);
-			unmapped_set_flag(page, nr, false);
+			unmapped_undo_unmap(page, nr);
 			goto free_block;
 		}
 		block = new;
 		new = NULL;
+		created = true;
 	}
 
 	set_page_count(page, 0);
@@ -456,8 +471,14 @@ int unmapped_adopt(struct page *page, unsigned int order, bool split)
 	mutex_unlock(&un->refill_lock);
 
 	mod_node_page_state(NODE_DATA(un->nid), NR_UNMAPPED_FREE, nr);
-	count_vm_event(order == UNMAPPED_BLOCK_ORDER ? UNMAPPED_REFILL :
-		       UNMAPPED_REFILL_FALLBACK);
+	/*
+	 * Count blocks, not adoptions, so that refills minus releases is the
+	 * number of blocks held: pages added to a block already held are not
+	 * a refill.
+	 */
+	if (created)
+		count_vm_event(order == UNMAPPED_BLOCK_ORDER ? UNMAPPED_REFILL :
+			       UNMAPPED_REFILL_FALLBACK);
 	kfree(new);
 	return 0;
 
@@ -516,9 +537,7 @@ static struct page *unmapped_alloc_stock(gfp_t gfp, unsigned int order,
 	addr = (unsigned long)page_address(page);
 	unmapped_set_flag(page, nr, true);
 	if (set_direct_map_valid_noflush(page, nr, false)) {
-		unmapped_restore_map(page, nr);
-		flush_tlb_kernel_range(addr, addr + (nr << PAGE_SHIFT));
-		unmapped_set_flag(page, nr, false);
+		unmapped_undo_unmap(page, nr);
 		__free_pages(page, order);
 		return NULL;
 	}
@@ -582,6 +601,17 @@ int unmapped_alloc_check(gfp_t gfp, unsigned int order, bool ready)
 	return 0;
 }
 
+/* The first node of @nodemask with memory, or NUMA_NO_NODE. */
+static int unmapped_policy_node(nodemask_t *nodemask)
+{
+	int nid;
+
+	for_each_node_mask(nid, *nodemask)
+		if (node_state(nid, N_MEMORY) && unmapped_nodes[nid])
+			return nid;
+	return NUMA_NO_NODE;
+}
+
 /**
  * unmapped_alloc_pages - allocate pages that are not in the direct map
  * @gfp: GFP flags of the request, including __GFP_UNMAPPED
@@ -607,6 +637,12 @@ struct page *unmapped_alloc_pages(gfp_t gfp, unsigned int order, int nid,
 		return NULL;
 	if (nid == NUMA_NO_NODE || !unmapped_nodes[nid])
 		nid = numa_mem_id();
+	/* A memory policy's nodes (MPOL_BIND) need not include this one. */
+	if (nodemask && !node_isset(nid, *nodemask)) {
+		nid = unmapped_policy_node(nodemask);
+		if (nid == NUMA_NO_NODE)
+			goto fail;
+	}
 
 	if (!static_branch_likely(&unmapped_cache_on)) {
 		page = unmapped_alloc_stock(gfp, order, nid);
@@ -825,6 +861,48 @@ static unsigned long unmapped_release_partial(struct unmapped_node *un,
 	return released;
 }
 
+/*
+ * Give back whole free blocks of a node that start in [@start_pfn,
+ * @end_pfn): keep @keep free blocks, stop after about @nr_to_scan pages.
+ * Returns the pages given back, and the blocks in @nr_blocks if not NULL.
+ */
+static unsigned long unmapped_release_blocks(struct unmapped_node *un,
+					     unsigned long keep,
+					     unsigned long nr_to_scan,
+					     unsigned long start_pfn,
+					     unsigned long end_pfn,
+					     unsigned long *nr_blocks)
+{
+	struct unmapped_block *block, *next;
+	unsigned long released = 0, blocks = 0;
+	LIST_HEAD(victims);
+
+	lockdep_assert_held(&un->refill_lock);
+
+	spin_lock_irq(&un->lock);
+	list_for_each_entry_safe(block, next, &un->blocks, link) {
+		if (un->nr_free_blocks <= keep || released >= nr_to_scan)
+			break;
+		if (!block_all_free(block) || block->pfn < start_pfn ||
+		    block->pfn >= end_pfn)
+			continue;
+		released += block->nr_owned;
+		blocks++;
+		__detach_block(un, block);
+		list_add_tail(&block->link, &victims);
+	}
+	spin_unlock_irq(&un->lock);
+
+	list_for_each_entry_safe(block, next, &victims, link) {
+		list_del(&block->link);
+		unmapped_release_block(un, block);
+		cond_resched();
+	}
+	if (nr_blocks)
+		*nr_blocks = blocks;
+	return released;
+}
+
 /**
  * unmapped_release - give free memory of a node back to the page allocator
  * @un: the node's cache
@@ -841,30 +919,10 @@ static unsigned long unmapped_release(struct unmapped_node *un,
 				      unsigned long keep,
 				      unsigned long nr_to_scan, bool partial)
 {
-	struct unmapped_block *block, *next;
-	unsigned long released = 0;
-	LIST_HEAD(victims);
+	unsigned long released;
 
-	lockdep_assert_held(&un->refill_lock);
-
-	spin_lock_irq(&un->lock);
-	list_for_each_entry_safe(block, next, &un->blocks, link) {
-		if (un->nr_free_blocks <= keep || released >= nr_to_scan)
-			break;
-		if (!block_all_free(block))
-			continue;
-		released += block->nr_owned;
-		__detach_block(un, block);
-		list_add_tail(&block->link, &victims);
-	}
-	spin_unlock_irq(&un->lock);
-
-	list_for_each_entry_safe(block, next, &victims, link) {
-		list_del(&block->link);
-		unmapped_release_block(un, block);
-		cond_resched();
-	}
-
+	released = unmapped_release_blocks(un, keep, nr_to_scan, 0, ULONG_MAX,
+					   NULL);
 	if (partial && released < nr_to_scan)
 		released += unmapped_release_partial(un, nr_to_scan - released);
 	return released;
@@ -905,6 +963,40 @@ unsigned long unmapped_alloc_drain(int nid)
 	return released;
 }
 
+#ifdef CONFIG_MEMORY_HOTREMOVE
+/*
+ * Memory going offline. offline_pages() has isolated the range, which it
+ * refuses while a page in it is in use and not movable; pages of the cache
+ * that are free have no references and do not stop it. Give back every
+ * block of the range whose pages are all free: its pages go to the isolated
+ * free lists and the offline can go on. A block with pages still in use
+ * stays: offline_pages() then fails, or (for memfd_secret pages, which are
+ * on the LRU but cannot migrate) retries until it is interrupted, as it
+ * does for such pages without the cache.
+ */
+static int unmapped_memory_callback(struct notifier_block *self,
+				    unsigned long action, void *arg)
+{
+	struct memory_notify *mn = arg;
+	unsigned long blocks;
+	int nid;
+
+	if (action != MEM_GOING_OFFLINE)
+		return NOTIFY_OK;
+
+	for_each_node(nid) {
+		struct unmapped_node *un = unmapped_nodes[nid];
+
+		mutex_lock(&un->refill_lock);
+		unmapped_release_blocks(un, 0, ULONG_MAX, mn->start_pfn,
+					mn->start_pfn + mn->nr_pages, &blocks);
+		mutex_unlock(&un->refill_lock);
+		count_vm_events(UNMAPPED_OFFLINE_RELEASE, blocks);
+	}
+	return NOTIFY_OK;
+}
+#endif
+
 static unsigned long unmapped_shrink_count(struct shrinker *shrinker,
 					   struct shrink_control *sc)
 {
@@ -936,10 +1028,12 @@ unsigned long unmapped_alloc_shrink(int nid, unsigned long nr_to_scan)
 		.nid = nid,
 		.nr_to_scan = nr_to_scan,
 	};
+	unsigned long released;
 
 	if (!unmapped_shrink_count(NULL, &sc))
 		return 0;
-	return unmapped_shrink_scan(NULL, &sc);
+	released = unmapped_shrink_scan(NULL, &sc);
+	return released == SHRINK_STOP ? 0 : released;
 }
 
 /* Statistics and knobs for tests and debugfs. */
@@ -962,6 +1056,95 @@ long unmapped_alloc_used_pages(int nid)
 	struct unmapped_node *un = unmapped_nodes[nid];
 
 	return un ? atomic_long_read(&un->used_pages) : 0;
+}
+
+unsigned long unmapped_alloc_nr_blocks(int nid)
+{
+	struct unmapped_node *un = unmapped_nodes[nid];
+
+	return un ? READ_ONCE(un->nr_blocks) : 0;
+}
+
+/* One block's share of unmapped_alloc_verify(). */
+static unsigned long verify_block(struct unmapped_block *block,
+				  unsigned long *nr_free)
+{
+	unsigned long idx, free = 0, bad = 0;
+
+	if (unmapped_block_lookup(block->pfn) != block || !block->nr_owned ||
+	    bitmap_weight(block->owned, UNMAPPED_BLOCK_PAGES) != block->nr_owned ||
+	    block->nr_free > block->nr_owned)
+		bad++;
+	for_each_set_bit(idx, block->free_head, UNMAPPED_BLOCK_PAGES) {
+		unsigned int order = page_private(pfn_to_page(block->pfn + idx));
+
+		if (order > UNMAPPED_BLOCK_ORDER || !IS_ALIGNED(idx, 1U << order) ||
+		    find_next_zero_bit(block->owned, idx + (1U << order), idx) <
+		    idx + (1U << order))
+			bad++;
+		else
+			free += 1U << order;
+	}
+	if (free != block->nr_free)
+		bad++;
+	*nr_free += free;
+	/* Whether free or in use, a page the cache holds is not mapped. */
+	for_each_set_bit(idx, block->owned, UNMAPPED_BLOCK_PAGES) {
+		struct page *page = pfn_to_page(block->pfn + idx);
+
+		if (!PageUnmapped(page) || kernel_page_present(page))
+			bad++;
+	}
+	return bad;
+}
+
+/**
+ * unmapped_alloc_verify - check the cache of a node against its invariants
+ * @nid: node
+ *
+ * Every block is in the lookup table and holds pages; its owned pages are
+ * marked PG_unmapped and not present in the direct map; its free chunks
+ * are aligned, lie in owned pages and add up to its free count; the
+ * node's free pages, free blocks and free-list lengths match the blocks.
+ * For tests: it walks every page of every block with interrupts off.
+ *
+ * Return: the number of violations found (0 if the cache is consistent).
+ */
+unsigned long unmapped_alloc_verify(int nid)
+{
+	struct unmapped_node *un = unmapped_nodes[nid];
+	unsigned long bad = 0, free = 0, free_blocks = 0, blocks = 0;
+	unsigned long chunks = 0, listed = 0;
+	struct unmapped_block *block;
+	unsigned int order;
+	struct page *page;
+
+	if (!un)
+		return 0;
+	spin_lock_irq(&un->lock);
+	list_for_each_entry(block, &un->blocks, link) {
+		bad += verify_block(block, &free);
+		chunks += bitmap_weight(block->free_head, UNMAPPED_BLOCK_PAGES);
+		free_blocks += block_all_free(block);
+		blocks++;
+	}
+	for (order = 0; order < UNMAPPED_NR_ORDERS; order++) {
+		unsigned long n = 0;
+
+		list_for_each_entry(page, &un->free_area[order], lru)
+			n++;
+		bad += n != un->nr_free[order];
+		listed += n;
+	}
+	bad += free != un->free_pages;
+	bad += free_blocks != un->nr_free_blocks;
+	bad += blocks != un->nr_blocks;
+	bad += chunks != listed;
+	spin_unlock_irq(&un->lock);
+	if (bad)
+		pr_err("node %d: %lu violations of the cache's invariants\n",
+		       nid, bad);
+	return bad;
 }
 
 bool unmapped_alloc_owns(struct page *page)
@@ -1295,6 +1478,10 @@ static int __init unmapped_alloc_init(void)
 		shrinker->batch = UNMAPPED_BLOCK_PAGES;
 		shrinker_register(shrinker);
 	}
+
+#ifdef CONFIG_MEMORY_HOTREMOVE
+	hotplug_memory_notifier(unmapped_memory_callback, DEFAULT_CALLBACK_PRI);
+#endif
 
 	if (!unmapped_cache_param || debug_pagealloc_enabled()) {
 		static_branch_disable(&unmapped_cache_on);

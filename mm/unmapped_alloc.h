@@ -33,6 +33,8 @@ unsigned long unmapped_alloc_shrink(int nid, unsigned long nr_to_scan);
 unsigned long unmapped_alloc_nr_free(int nid, unsigned int order);
 unsigned long unmapped_alloc_free_pages(int nid);
 long unmapped_alloc_used_pages(int nid);
+unsigned long unmapped_alloc_nr_blocks(int nid);
+unsigned long unmapped_alloc_verify(int nid);
 bool unmapped_alloc_owns(struct page *page);
 bool unmapped_alloc_enabled(void);
 int unmapped_alloc_set_enabled(bool on);

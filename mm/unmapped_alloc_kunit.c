@@ -4,7 +4,10 @@
  *
  * Most cases drain the cache first and then expect exact free-area counts,
  * so they assume nothing else allocates __GFP_UNMAPPED pages meanwhile;
- * the guest runs them at boot and again, idle, after boot.
+ * the guest runs them at boot and again, idle, after boot. The stress case
+ * is a suite of its own (unmapped_alloc_stress), which tolerates other
+ * load: it can be run again through debugfs under memory pressure, with
+ * stress_seconds set in /sys/module/unmapped_alloc_kunit/parameters/.
  *
  * Run with: tools/testing/kunit/kunit.py run --arch=x86_64 \
  *		--kunitconfig=mm
@@ -131,6 +134,42 @@ static void fill_pages(struct page *page, unsigned int order, int c)
 		memset(va, c, nr * PAGE_SIZE);
 		vunmap(va);
 	}
+}
+
+/*
+ * A free block that the direct map maps with a PMD (or a 1 GiB page), and
+ * the same put into the cache as the next block it hands out. A refill
+ * takes whatever block the page allocator returns, and some regions are
+ * mapped with 4K pages for reasons of their own (neighbours with other
+ * protections), which keep them from being collapsed; cases that check
+ * the mapping after a release or a failed split start from such a block.
+ */
+static struct page *pmd_block(struct kunit *test, int nid)
+{
+	struct page *page, *held[8];
+	int n = 0;
+
+	while (n < ARRAY_SIZE(held)) {
+		page = alloc_pages_node(nid, GFP_KERNEL | __GFP_ZERO |
+					__GFP_THISNODE, UNMAPPED_BLOCK_ORDER);
+		if (!page || map_level(page) >= PG_LEVEL_2M)
+			break;
+		held[n++] = page;
+		page = NULL;
+	}
+	while (n--)
+		__free_pages(held[n], UNMAPPED_BLOCK_ORDER);
+	if (!page)
+		kunit_skip(test, "no free block mapped with a PMD");
+	return page;
+}
+
+static struct page *adopt_pmd_block(struct kunit *test, int nid, bool split)
+{
+	struct page *page = pmd_block(test, nid);
+
+	KUNIT_ASSERT_EQ(test, unmapped_adopt(page, UNMAPPED_BLOCK_ORDER, split), 0);
+	return page;
 }
 
 /* Every order up to the block order, each page out of the direct map. */
@@ -269,11 +308,11 @@ static void release_whole_block(struct kunit *test)
 	unsigned long releases = vm_event(test, UNMAPPED_BLOCK_RELEASE);
 	unsigned long splits = vm_event(test, DIRECT_MAP_LEVEL2_SPLIT);
 	int nid = test_nid();
-	struct page *page;
+	struct page *block = adopt_pmd_block(test, nid, false), *page;
 
 	page = alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED,
 				UNMAPPED_BLOCK_ORDER);
-	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_ASSERT_PTR_EQ(test, page, block);
 	expect_unmapped(test, page, UNMAPPED_BLOCK_ORDER);
 	fill_pages(page, UNMAPPED_BLOCK_ORDER, 0x5a);
 	__free_pages(page, UNMAPPED_BLOCK_ORDER);
@@ -300,14 +339,7 @@ static void release_collapses(struct kunit *test)
 	int nid = test_nid();
 	struct page *page;
 
-	page = alloc_pages_node(nid, GFP_KERNEL | __GFP_ZERO | __GFP_THISNODE,
-				UNMAPPED_BLOCK_ORDER);
-	KUNIT_ASSERT_NOT_NULL(test, page);
-	if (map_level(page) < PG_LEVEL_2M) {
-		__free_pages(page, UNMAPPED_BLOCK_ORDER);
-		kunit_skip(test, "block already mapped with 4K pages");
-	}
-	KUNIT_ASSERT_EQ(test, unmapped_adopt(page, UNMAPPED_BLOCK_ORDER, true), 0);
+	page = adopt_pmd_block(test, nid, true);
 	KUNIT_EXPECT_EQ(test, vm_event(test, DIRECT_MAP_LEVEL2_SPLIT),
 			splits + events(1));
 	KUNIT_EXPECT_EQ(test, map_level(page), PG_LEVEL_4K);
@@ -354,8 +386,9 @@ static void shrinker_release(struct kunit *test)
 			shrunk + 3 * UNMAPPED_BLOCK_PAGES);
 
 	/* One page in use: the other 511 go back, the page stays unmapped. */
+	page[0] = adopt_pmd_block(test, nid, false);
 	used = alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED, 0);
-	KUNIT_ASSERT_NOT_NULL(test, used);
+	KUNIT_ASSERT_PTR_EQ(test, used, page[0]);
 	KUNIT_EXPECT_EQ(test, unmapped_alloc_shrink(nid, ULONG_MAX),
 			UNMAPPED_BLOCK_PAGES - 1);
 	KUNIT_EXPECT_EQ(test, unmapped_alloc_free_pages(nid), 0);
@@ -455,14 +488,259 @@ static void switched_off(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, kernel_page_present(page + 1));
 }
 
+#ifdef CONFIG_FAIL_CPA_SPLIT
+/*
+ * Make the @nth fault-injection point this task reaches fail, as writing
+ * /proc/self/fail-nth does for user space. With CONFIG_FAIL_CPA_SPLIT and
+ * no other capability configured, those points are CPA's page-table
+ * allocations for large-page splits.
+ */
+static void arm_fault(unsigned int nth)
+{
+	WRITE_ONCE(current->fail_nth, nth);
+}
+
+/* Disarm; return whether the armed fault was injected. */
+static bool fault_injected(void)
+{
+	bool hit = !READ_ONCE(current->fail_nth);
+
+	WRITE_ONCE(current->fail_nth, 0);
+	return hit;
+}
+
+struct cache_state {
+	unsigned long refills, releases, free, blocks;
+};
+
+static void cache_state(struct kunit *test, int nid, struct cache_state *st)
+{
+	st->refills = vm_event(test, UNMAPPED_REFILL) +
+		      vm_event(test, UNMAPPED_REFILL_FALLBACK);
+	st->releases = vm_event(test, UNMAPPED_BLOCK_RELEASE);
+	st->free = unmapped_alloc_free_pages(nid);
+	st->blocks = unmapped_alloc_nr_blocks(nid);
+}
+
+static void expect_cache_unchanged(struct kunit *test, int nid,
+				   struct cache_state *before)
+{
+	struct cache_state now;
+
+	cache_state(test, nid, &now);
+	KUNIT_EXPECT_EQ(test, now.refills, before->refills);
+	KUNIT_EXPECT_EQ(test, now.releases, before->releases);
+	KUNIT_EXPECT_EQ(test, now.free, before->free);
+	KUNIT_EXPECT_EQ(test, now.blocks, before->blocks);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_verify(nid), 0);
+}
+
+/*
+ * A refill whose direct-map change fails: every injection point on the
+ * way fails in turn (the 1 GiB split if the block lies in a 1 GiB page,
+ * then the split of its 2 MiB page). Each failure gives the block back
+ * mapped as it was, with nothing of it in the cache.
+ */
+static void fault_refill(struct kunit *test)
+{
+	unsigned int nth, level, injected = 0;
+	int nid = test_nid(), err;
+
+	for (nth = 1; nth <= 4; nth++) {
+		struct cache_state st;
+		struct page *page;
+
+		page = pmd_block(test, nid);
+		level = map_level(page);
+		cache_state(test, nid, &st);
+		arm_fault(nth);
+		/* Unmapping the first page alone needs a split. */
+		err = unmapped_adopt(page, UNMAPPED_BLOCK_ORDER, true);
+		if (!fault_injected()) {
+			KUNIT_EXPECT_EQ(test, err, 0);
+			expect_unmapped(test, page, UNMAPPED_BLOCK_ORDER);
+			break;
+		}
+		/* The block went back to the page allocator: look, don't touch. */
+		injected++;
+		KUNIT_EXPECT_EQ(test, err, -ENOMEM);
+		KUNIT_EXPECT_FALSE(test, unmapped_alloc_owns(page));
+		KUNIT_EXPECT_TRUE(test, kernel_page_present(page));
+		KUNIT_EXPECT_TRUE(test, kernel_page_present(page + 1));
+		KUNIT_EXPECT_TRUE(test, kernel_page_present(page +
+					UNMAPPED_BLOCK_PAGES - 1));
+		KUNIT_EXPECT_FALSE(test, PageUnmapped(page));
+		/* A split that succeeded before the failure is merged again. */
+		KUNIT_EXPECT_EQ(test, map_level(page), level);
+		expect_cache_unchanged(test, nid, &st);
+	}
+	kunit_info(test, "%u faults injected\n", injected);
+	KUNIT_EXPECT_GE(test, injected, 1);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_verify(nid), 0);
+}
+
+/*
+ * The shrinker gives back part of a block that is unmapped as a whole:
+ * mapping part of it again needs a split. When that fails, the free part
+ * stays in the cache, unmapped, and the next attempt succeeds.
+ */
+static void fault_partial_release(struct kunit *test)
+{
+	unsigned int nth, injected = 0;
+	int nid = test_nid();
+	unsigned long released = 0;
+	struct cache_state st;
+	struct page *page;
+
+	adopt_pmd_block(test, nid, false);
+	page = alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED, 0);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	cache_state(test, nid, &st);
+	KUNIT_ASSERT_EQ(test, st.free, UNMAPPED_BLOCK_PAGES - 1);
+
+	for (nth = 1; nth <= 4 && !released; nth++) {
+		arm_fault(nth);
+		released = unmapped_alloc_shrink(nid, 1);
+		if (!fault_injected())
+			break;
+		injected++;
+		KUNIT_EXPECT_EQ(test, released, 0);
+		expect_cache_unchanged(test, nid, &st);
+		expect_unmapped(test, page, 0);
+	}
+	kunit_info(test, "%u faults injected\n", injected);
+	KUNIT_EXPECT_GE(test, injected, 1);
+	KUNIT_EXPECT_GT(test, released, 0);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_verify(nid), 0);
+	expect_unmapped(test, page, 0);
+	__free_page(page);
+	unmapped_alloc_drain(nid);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_free_pages(nid), 0);
+	KUNIT_EXPECT_GE(test, map_level(page), PG_LEVEL_2M);
+}
+
+/*
+ * Releasing blocks and collapsing their regions allocates no page table
+ * (entries become present, tables are freed): an armed fault is never
+ * reached and the release succeeds.
+ */
+static void fault_release_collapse(struct kunit *test)
+{
+	int nid = test_nid();
+	struct page *page[2];
+
+	/* One block unmapped as a whole, one split by a partial release. */
+	adopt_pmd_block(test, nid, false);
+	page[0] = alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED,
+				   UNMAPPED_BLOCK_ORDER);
+	KUNIT_ASSERT_NOT_NULL(test, page[0]);
+	adopt_pmd_block(test, nid, false);
+	page[1] = alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED, 0);
+	KUNIT_ASSERT_NOT_NULL(test, page[1]);
+	KUNIT_EXPECT_GT(test, unmapped_alloc_shrink(nid, ULONG_MAX), 0);
+	__free_pages(page[0], UNMAPPED_BLOCK_ORDER);
+	__free_page(page[1]);
+
+	arm_fault(1);
+	unmapped_alloc_drain(nid);
+	KUNIT_EXPECT_FALSE(test, fault_injected());
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_free_pages(nid), 0);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_nr_blocks(nid), 0);
+	KUNIT_EXPECT_GE(test, map_level(page[0]), PG_LEVEL_2M);
+	KUNIT_EXPECT_GE(test, map_level(page[1]), PG_LEVEL_2M);
+}
+
+/* The per-page path: a failed split fails the request, nothing leaks. */
+static void fault_per_page(struct kunit *test)
+{
+	unsigned long fails = vm_event(test, UNMAPPED_ALLOC_FAIL);
+	int nid = test_nid();
+	long used = unmapped_alloc_used_pages(nid);
+	unsigned int nth, injected = 0;
+	struct page *page = NULL;
+
+	KUNIT_ASSERT_EQ(test, unmapped_alloc_set_enabled(false), 0);
+	for (nth = 1; nth <= 4 && !page; nth++) {
+		arm_fault(nth);
+		page = alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED |
+					__GFP_NOWARN, 0);
+		if (!fault_injected())
+			break;
+		injected++;
+		KUNIT_EXPECT_NULL(test, page);
+		KUNIT_EXPECT_EQ(test, vm_event(test, UNMAPPED_ALLOC_FAIL),
+				fails + injected);
+		KUNIT_EXPECT_EQ(test, unmapped_alloc_used_pages(nid), used);
+	}
+	unmapped_alloc_set_enabled(true);
+	kunit_info(test, "%u faults injected (none if the page was already mapped with 4K pages)\n",
+		   injected);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	expect_unmapped(test, page, 0);
+	__free_page(page);
+	unmapped_alloc_flush_stock();
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_used_pages(nid), used);
+}
+#else
+static void no_fault_injection(struct kunit *test)
+{
+	kunit_skip(test, "needs CONFIG_FAIL_CPA_SPLIT");
+}
+
+#define fault_refill		no_fault_injection
+#define fault_partial_release	no_fault_injection
+#define fault_release_collapse	no_fault_injection
+#define fault_per_page		no_fault_injection
+#endif /* CONFIG_FAIL_CPA_SPLIT */
+
+/*
+ * The stress case: one thread per online CPU allocates and frees
+ * __GFP_UNMAPPED and normal pages of mixed orders for stress_seconds,
+ * and now and then shrinks the cache. It runs at boot for a moment; a
+ * runner can run the suite again through debugfs with a longer time,
+ * memory pressure from user space and injected faults (the threads are
+ * marked for fault injection, so fail_cpa_split's task-filter aims at
+ * them).
+ */
+static unsigned int stress_seconds = 2;
+module_param(stress_seconds, uint, 0644);
+MODULE_PARM_DESC(stress_seconds, "duration of the stress case in seconds");
+
 struct stress {
 	struct kunit *test;
 	unsigned long deadline;
-	atomic_long_t ops;
-	atomic_t bad_normal, bad_unmapped, failed;
+	atomic_long_t ops, unmapped, normal, shrinks, failed, violations;
 };
 
 #define STRESS_SLOTS 16
+
+/* Orders of unmapped requests: mostly small, now and then a whole block. */
+static unsigned int stress_order(bool unmapped)
+{
+	u32 r = get_random_u32_below(64);
+
+	if (unmapped && !r)
+		return UNMAPPED_BLOCK_ORDER;
+	return r & 3;
+}
+
+/* An allocation is what it was asked to be; count it if not. */
+static void stress_check(struct stress *s, struct page *page,
+			 unsigned int order, bool unmapped)
+{
+	unsigned long i;
+
+	for (i = 0; i < (1UL << order); i++) {
+		bool flagged = PageUnmapped(page + i);
+		bool present = kernel_page_present(page + i);
+
+		if (flagged != unmapped || present == unmapped)
+			atomic_long_inc(&s->violations);
+	}
+	/* A normal page must be usable through the direct map. */
+	if (!unmapped)
+		memset(page_address(page), 0x5a, L1_CACHE_BYTES);
+}
 
 static int stress_thread(void *data)
 {
@@ -470,31 +748,41 @@ static int stress_thread(void *data)
 	struct page *slot[STRESS_SLOTS] = {};
 	unsigned int order[STRESS_SLOTS] = {};
 	bool unmapped[STRESS_SLOTS] = {};
+	unsigned long n = 0;
 	int i;
 
+#ifdef CONFIG_FAULT_INJECTION
+	current->make_it_fail = true;
+#endif
 	while (!kthread_should_stop() && time_before(jiffies, s->deadline)) {
 		i = get_random_u32_below(STRESS_SLOTS);
 		if (slot[i]) {
 			__free_pages(slot[i], order[i]);
 			slot[i] = NULL;
 		} else {
-			gfp_t gfp = GFP_KERNEL | __GFP_NOWARN;
+			gfp_t gfp = GFP_KERNEL | __GFP_NOWARN | __GFP_RETRY_MAYFAIL;
 
-			order[i] = get_random_u32_below(4);
 			unmapped[i] = get_random_u32_below(2);
+			order[i] = stress_order(unmapped[i]);
 			if (unmapped[i])
 				gfp |= __GFP_UNMAPPED;
 			slot[i] = alloc_pages(gfp, order[i]);
-			if (!slot[i]) {
-				atomic_inc(&s->failed);
-			} else if (unmapped[i]) {
-				if (!PageUnmapped(slot[i]) ||
-				    kernel_page_present(slot[i]))
-					atomic_inc(&s->bad_unmapped);
-			} else if (PageUnmapped(slot[i]) ||
-				   !kernel_page_present(slot[i])) {
-				atomic_inc(&s->bad_normal);
-			}
+			if (!slot[i])
+				atomic_long_inc(&s->failed);
+			else
+				stress_check(s, slot[i], order[i], unmapped[i]);
+			atomic_long_inc(unmapped[i] ? &s->unmapped : &s->normal);
+		}
+		/* Now and then: the pages held are still as handed out. */
+		if (!(++n % 64)) {
+			for (i = 0; i < STRESS_SLOTS; i++)
+				if (slot[i])
+					stress_check(s, slot[i], order[i],
+						     unmapped[i]);
+		}
+		if (!(n % 256)) {
+			unmapped_alloc_shrink(numa_mem_id(), 64);
+			atomic_long_inc(&s->shrinks);
 		}
 		atomic_long_inc(&s->ops);
 		cond_resched();
@@ -507,53 +795,102 @@ static int stress_thread(void *data)
 	return 0;
 }
 
-/* Several threads mixing unmapped and normal pages; nothing leaks. */
-static void concurrent(struct kunit *test)
+static unsigned long cache_blocks(void)
 {
-	struct task_struct *task[4];
-	struct stress s = { .test = test };
-	unsigned long free_before, free_after, refills, releases;
-	long *used = kunit_kcalloc(test, nr_node_ids, sizeof(*used), GFP_KERNEL);
-	int i, nid;
+	unsigned long blocks = 0;
+	int nid;
 
+	for_each_node_state(nid, N_MEMORY)
+		blocks += unmapped_alloc_nr_blocks(nid);
+	return blocks;
+}
+
+/*
+ * Stress from every CPU. Throughout: no unmapped page is present in the
+ * direct map, no normal page is unmapped, and the cache passes
+ * unmapped_alloc_verify(). Afterwards, with the cache drained: nothing is
+ * in use or free in it that was not before, refills minus releases is the
+ * change in blocks held, and free memory is back within 1024 pages (per-CPU
+ * lists and slab caches move it a little; a leak of pages moves it more).
+ */
+static void stress(struct kunit *test)
+{
+	unsigned int nr = num_online_cpus(), i, cpu, checks = 0;
+	struct task_struct **task = kunit_kcalloc(test, nr, sizeof(*task),
+						  GFP_KERNEL);
+	long *used = kunit_kcalloc(test, nr_node_ids, sizeof(*used), GFP_KERNEL);
+	struct stress s = { .test = test };
+	unsigned long free_before, free_after, refills, releases, blocks;
+	unsigned long verify_bad = 0, secs = READ_ONCE(stress_seconds);
+	long leaked;
+	int nid;
+
+	KUNIT_ASSERT_NOT_NULL(test, task);
 	KUNIT_ASSERT_NOT_NULL(test, used);
 
+	for_each_node_state(nid, N_MEMORY)
+		used[nid] = unmapped_alloc_used_pages(nid);
+	blocks = cache_blocks();
 	refills = vm_event(test, UNMAPPED_REFILL) +
 		  vm_event(test, UNMAPPED_REFILL_FALLBACK);
 	releases = vm_event(test, UNMAPPED_BLOCK_RELEASE);
-	for_each_node_state(nid, N_MEMORY)
-		used[nid] = unmapped_alloc_used_pages(nid);
 	drain_all_pages(NULL);
 	free_before = global_zone_page_state(NR_FREE_PAGES);
 
-	s.deadline = jiffies + 2 * HZ;
-	for (i = 0; i < ARRAY_SIZE(task); i++) {
-		task[i] = kthread_run(stress_thread, &s, "unmapped-stress/%d", i);
+	s.deadline = jiffies + secs * HZ;
+	i = 0;
+	for_each_online_cpu(cpu) {
+		if (i == nr)
+			break;
+		task[i] = kthread_create(stress_thread, &s, "unmapped_stress/%u",
+					 cpu);
 		KUNIT_ASSERT_FALSE(test, IS_ERR(task[i]));
+		kthread_bind(task[i], cpu);
+		wake_up_process(task[i++]);
 	}
-	msleep(2000);
-	for (i = 0; i < ARRAY_SIZE(task); i++)
+	nr = i;
+	/* Check the cache's invariants while the threads run. */
+	while (time_before(jiffies, s.deadline)) {
+		for_each_node_state(nid, N_MEMORY)
+			verify_bad += unmapped_alloc_verify(nid);
+		checks++;
+		msleep(200);
+	}
+	for (i = 0; i < nr; i++)
 		kthread_stop(task[i]);
 
-	kunit_info(test, "%ld operations, %d failed allocations\n",
-		   atomic_long_read(&s.ops), atomic_read(&s.failed));
-	KUNIT_EXPECT_GT(test, atomic_long_read(&s.ops), 100);
-	KUNIT_EXPECT_EQ(test, atomic_read(&s.bad_unmapped), 0);
-	KUNIT_EXPECT_EQ(test, atomic_read(&s.bad_normal), 0);
-
+	unmapped_alloc_flush_stock();
 	for_each_node_state(nid, N_MEMORY) {
-		KUNIT_EXPECT_EQ(test, unmapped_alloc_used_pages(nid), used[nid]);
 		unmapped_alloc_drain(nid);
-		KUNIT_EXPECT_EQ(test, unmapped_alloc_free_pages(nid), 0);
+		verify_bad += unmapped_alloc_verify(nid);
 	}
-	/* Every block taken was given back: the cache holds none. */
-	KUNIT_EXPECT_EQ(test, vm_event(test, UNMAPPED_REFILL) +
-			vm_event(test, UNMAPPED_REFILL_FALLBACK) - refills,
-			vm_event(test, UNMAPPED_BLOCK_RELEASE) - releases);
 	drain_all_pages(NULL);
 	free_after = global_zone_page_state(NR_FREE_PAGES);
-	/* Other activity moves free memory a little; a leak moves it a lot. */
-	KUNIT_EXPECT_LT(test, abs_diff(free_before, free_after), 1024);
+	leaked = (long)free_before - (long)free_after;
+
+	kunit_info(test, "%lu s, %u threads: %ld operations (%ld unmapped and %ld normal allocations, %ld failed; %ld shrinks)\n",
+		   secs, nr, atomic_long_read(&s.ops),
+		   atomic_long_read(&s.unmapped), atomic_long_read(&s.normal),
+		   atomic_long_read(&s.failed), atomic_long_read(&s.shrinks));
+	kunit_info(test, "violations: %ld allocations, %lu cache invariants (%u checks); blocks taken %lu, given back %lu; free pages %lu -> %lu\n",
+		   atomic_long_read(&s.violations), verify_bad, checks,
+		   vm_event(test, UNMAPPED_REFILL) +
+		   vm_event(test, UNMAPPED_REFILL_FALLBACK) - refills,
+		   vm_event(test, UNMAPPED_BLOCK_RELEASE) - releases,
+		   free_before, free_after);
+
+	KUNIT_EXPECT_GT(test, atomic_long_read(&s.ops), 100);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&s.violations), 0);
+	KUNIT_EXPECT_EQ(test, verify_bad, 0);
+	for_each_node_state(nid, N_MEMORY) {
+		KUNIT_EXPECT_EQ(test, unmapped_alloc_used_pages(nid), used[nid]);
+		KUNIT_EXPECT_EQ(test, unmapped_alloc_free_pages(nid), 0);
+	}
+	/* Refills minus releases is the number of blocks held. */
+	KUNIT_EXPECT_EQ(test, cache_blocks() + vm_event(test, UNMAPPED_BLOCK_RELEASE) -
+			releases, blocks + vm_event(test, UNMAPPED_REFILL) +
+			vm_event(test, UNMAPPED_REFILL_FALLBACK) - refills);
+	KUNIT_EXPECT_LT(test, leaked, 1024);
 }
 
 static struct kunit_case unmapped_alloc_cases[] = {
@@ -567,7 +904,10 @@ static struct kunit_case unmapped_alloc_cases[] = {
 	KUNIT_CASE(atomic_empty),
 	KUNIT_CASE(bad_input),
 	KUNIT_CASE(switched_off),
-	KUNIT_CASE_SLOW(concurrent),
+	KUNIT_CASE(fault_refill),
+	KUNIT_CASE(fault_partial_release),
+	KUNIT_CASE(fault_release_collapse),
+	KUNIT_CASE(fault_per_page),
 	{}
 };
 
@@ -577,6 +917,21 @@ static struct kunit_suite unmapped_alloc_suite = {
 	.exit = unmapped_test_exit,
 	.test_cases = unmapped_alloc_cases,
 };
+
+/* A suite of its own, to run again alone with other load around it. */
+static struct kunit_case unmapped_alloc_stress_cases[] = {
+	KUNIT_CASE_SLOW(stress),
+	{}
+};
+
+static struct kunit_suite unmapped_alloc_stress_suite = {
+	.name = "unmapped_alloc_stress",
+	.init = unmapped_test_init,
+	.exit = unmapped_test_exit,
+	.test_cases = unmapped_alloc_stress_cases,
+};
+
+kunit_test_suites(&unmapped_alloc_suite, &unmapped_alloc_stress_suite);
 
 #else /* !CONFIG_UNMAPPED_ALLOC */
 
@@ -597,9 +952,9 @@ static struct kunit_suite unmapped_alloc_suite = {
 	.test_cases = unmapped_alloc_cases,
 };
 
-#endif /* CONFIG_UNMAPPED_ALLOC */
-
 kunit_test_suite(unmapped_alloc_suite);
+
+#endif /* CONFIG_UNMAPPED_ALLOC */
 
 MODULE_DESCRIPTION("KUnit tests for __GFP_UNMAPPED");
 MODULE_LICENSE("GPL");

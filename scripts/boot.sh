@@ -8,6 +8,7 @@
 #   ACCEL=tcg           tcg, kvm, or auto (use KVM only when a probe
 #                       boot under KVM really reaches its plan)
 #   APPEND=...          extra kernel command line
+#   QEMU_ARGS=...       extra QEMU options (split at spaces)
 . "$(dirname "$0")/lib.sh"
 
 kernel=$1 initrd=$2 plan=$3 log=$4
@@ -16,12 +17,14 @@ SMP=${SMP:-2}
 TIMEOUT=${TIMEOUT:-1200}
 ACCEL=${ACCEL:-tcg}
 APPEND=${APPEND:-}
+QEMU_ARGS=${QEMU_ARGS:-}
 
 qemu() {	# qemu ACCEL PLAN LOG TIMEOUT
+	# shellcheck disable=SC2086 # QEMU_ARGS is split at spaces on purpose
 	timeout -k 10 "$4" qemu-system-x86_64 -accel "$1" -cpu max \
 		-smp "$SMP" -m "$MEM" -display none -monitor none -no-reboot \
 		-serial "file:$3" -kernel "$kernel" -initrd "$initrd" \
-		-append "console=ttyS0 panic=-1 plan=$2 $APPEND" </dev/null
+		-append "console=ttyS0 panic=-1 plan=$2 $APPEND" $QEMU_ARGS </dev/null
 }
 
 if [ "$ACCEL" = auto ]; then

@@ -68,6 +68,7 @@ flavour_fragments() {
 	test) echo base debug test ;;	# make test: lockdep, DEBUG_VM, KUnit, CPA self test
 	debug) echo base debug ;;	# make test: lockdep, DEBUG_VM, nothing else changing the direct map
 	off) echo base debug test off ;;	# the test kernel without CONFIG_UNMAPPED_ALLOC
+	kasan) echo base debug test kasan ;;	# make reliability: the test kernel with KASAN
 	demo) echo base ;;		# make demo: no self test that changes the direct map
 	*) die "unknown kernel flavour '$1'" ;;
 	esac
@@ -91,4 +92,14 @@ boot_demo_plan() {
 	"$TOP/scripts/boot.sh" "$obj/arch/x86/boot/bzImage" \
 		"$BUILD/initramfs-demo.cpio" "$1" "$log" >&2
 	echo "$log"
+}
+
+# The reliability guest: 1 GiB on node 0 with both vCPUs, and a second
+# node whose only memory is a 512 MiB DIMM, onlined as kernel memory (it
+# holds almost no kernel pages, so the memory-offline test can offline
+# the memory blocks it fills the cache with there). boot.sh takes these.
+reliability_guest() {
+	export MEM="1G,slots=2,maxmem=2G"
+	export QEMU_ARGS="-object memory-backend-ram,id=m0,size=1G -numa node,nodeid=0,cpus=0-1,memdev=m0 -numa node,nodeid=1 -object memory-backend-ram,id=m1,size=512M -device pc-dimm,id=dimm1,memdev=m1,node=1"
+	export APPEND="memhp_default_state=online_kernel ${1:-}"
 }

@@ -28,6 +28,11 @@ KERNEL_ERRORS = re.compile(
     r'rcu: .*(stall|self-detected)|Call Trace:|unreferenced object|'
     r'Bad page (state|map)|page dumped because')
 
+# dump_page() of memory offline (REPORT_FAILURE) naming the page that made
+# it fail: expected when a plan tries to offline memory.
+OFFLINE_REFUSAL = re.compile(
+    r'page dumped because: (unmovable page|isolation failed|migration failure)')
+
 results = []
 
 
@@ -63,12 +68,45 @@ def known_warnings(path):
     return known
 
 
-def check_kernel_log(lines, known):
+def check_kernel_log(lines, known, pressure):
     """Scan kernel lines for error reports. A WARN report ('cut here' to
-    'end trace') that an entry of the known list matches is accepted."""
+    'end trace') that an entry of the known list matches is accepted, and
+    so are the stack dump that fault injection prints for a failure the
+    plan asked for ('FAULT_INJECTION: forcing a failure' to '</TASK>'),
+    and, with --pressure (plans that run out of memory and offline memory
+    on purpose, and check the outcome themselves), OOM-killer reports,
+    allocation failures of the tasks they killed, and the page dumps of
+    memory offline refusing a page."""
     kernel = [l for l in lines if KERNEL_LINE.match(l)]
-    bad, accepted, i = [], [], 0
+    bad, accepted, injected, refused, ooms, i = [], [], 0, 0, 0, 0
+    killed = set()
     while i < len(kernel):
+        # An OOM kill a plan causes on purpose: the report from 'invoked
+        # oom-killer' to 'Killed process', and allocation failures of the
+        # task it killed (it may fail allocations while it dies).
+        if pressure and 'invoked oom-killer:' in kernel[i]:
+            end = next((j for j in range(i, min(i + 200, len(kernel)))
+                        if 'Out of memory: Killed process' in kernel[j]), None)
+            if end is not None:
+                m = re.search(r'Killed process \d+ \((.*?)\)', kernel[end])
+                killed.add(m.group(1))
+                ooms += 1
+                i = end + 1
+                continue
+        m = re.search(r'\] (.*?): page allocation failure:', kernel[i])
+        if m and m.group(1) in killed:
+            end = next((j for j in range(i, min(i + 80, len(kernel)))
+                        if '</TASK>' in kernel[j]), None)
+            if end is not None:
+                i = end + 1
+                continue
+        if 'FAULT_INJECTION: forcing a failure' in kernel[i]:
+            end = next((j for j in range(i, min(i + 80, len(kernel)))
+                        if '</TASK>' in kernel[j]), None)
+            if end is not None:
+                injected += 1
+                i = end + 1
+                continue
         if '[ cut here ]' in kernel[i]:
             end = next((j for j in range(i, len(kernel))
                         if '---[ end trace' in kernel[j]), len(kernel) - 1)
@@ -79,11 +117,21 @@ def check_kernel_log(lines, known):
                 accepted.append(match[0])
                 i = end + 1
                 continue
-        if KERNEL_ERRORS.search(kernel[i]):
+        if pressure and OFFLINE_REFUSAL.search(kernel[i]):
+            refused += 1
+        elif KERNEL_ERRORS.search(kernel[i]):
             bad.append(kernel[i])
         i += 1
     for reason in accepted:
         print(f'NOTE: known base-kernel warning accepted: {reason}')
+    if injected:
+        print(f'NOTE: {injected} stack dump(s) of injected faults accepted')
+    if ooms:
+        print(f'NOTE: {ooms} OOM-killer report(s) accepted (killed: '
+              f'{", ".join(sorted(killed))})')
+    if refused:
+        print(f'NOTE: {refused} page dump(s) of memory offline refusing a '
+              'page accepted')
     if not bad:
         report('PASS', 'serial log: no WARN, BUG, Oops, lockdep or KASAN report')
         return
@@ -199,6 +247,8 @@ parser.add_argument('log')
 parser.add_argument('--plan', required=True)
 parser.add_argument('--tree', help='kernel tree, for kunit.py (enables KUnit)')
 parser.add_argument('--cpa', action='store_true')
+parser.add_argument('--pressure', action='store_true',
+                    help='the plan causes OOM kills and memory offline')
 parser.add_argument('--known', default=os.path.join(
     os.path.dirname(__file__), '..', 'known-kernel-warnings.txt'))
 args = parser.parse_args()
@@ -207,7 +257,7 @@ with open(args.log, errors='replace') as f:
     log = [l.rstrip('\r\n') for l in f]
 
 check_plan(log, args.plan)
-check_kernel_log(log, known_warnings(args.known))
+check_kernel_log(log, known_warnings(args.known), args.pressure)
 if args.tree:
     check_kunit(log, args.tree)
 check_tests(log)

@@ -8,7 +8,7 @@
 # fails: khugepaged.c uses KSFT_SKIP without including kselftest.h.
 . "$(dirname "$0")/lib.sh"
 
-KSELFTESTS=${KSELFTESTS:-memfd_secret memfd_secret_directmap}
+KSELFTESTS=${KSELFTESTS:-memfd_secret memfd_secret_directmap memfd_secret_pressure}
 obj=$(realpath -m "$1")
 out=$obj/kselftest/mm
 mkdir -p "$out"

@@ -3,7 +3,8 @@
 # 'make test': dependencies, the series applies, check-sync, checkpatch,
 # build the test kernel and the mm kselftests, boot the guest with the
 # test plan, and judge the serial log; then the same with the debug kernel
-# and the direct-map plan. Every check prints one PASS, FAIL or SKIP line
+# and the direct-map plan, and the test kernel once more with the
+# reliability plan. Every check prints one PASS, FAIL or SKIP line
 # (also in build/logs/test-summary.txt); the last line is 'N passed, M
 # failed'. Exits 1 when anything failed.
 . "$(dirname "$0")/lib.sh"
@@ -82,4 +83,10 @@ guest_run test "lockdep, DEBUG_VM, KUnit, CPA self test" test --tree "$TREE" --c
 # The CPA self test splits the direct map every 30 s, so the selftest
 # that counts splits runs on a kernel without it.
 guest_run debug "lockdep, DEBUG_VM" directmap
+# Reliability, short: the test kernel in a two-node guest (the second node
+# on a DIMM), the stress suite for 20 s under memory pressure with faults
+# injected, then the OOM, memlock and memory-offline selftests. 'make
+# reliability' runs it for longer, on this kernel and with KASAN.
+reliability_guest "stress=20"
+guest_run test "lockdep, DEBUG_VM, KUnit, CPA self test" reliability --tree "$TREE" --pressure
 finish
