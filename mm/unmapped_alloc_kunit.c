@@ -822,7 +822,8 @@ static void stress(struct kunit *test)
 	struct stress s = { .test = test };
 	unsigned long free_before, free_after, refills, releases, blocks;
 	unsigned long verify_bad = 0, secs = READ_ONCE(stress_seconds);
-	long leaked;
+	unsigned long cached = 0;
+	long leaked, leaked_unmapped = 0;
 	int nid;
 
 	KUNIT_ASSERT_NOT_NULL(test, task);
@@ -878,6 +879,12 @@ static void stress(struct kunit *test)
 		   vm_event(test, UNMAPPED_REFILL_FALLBACK) - refills,
 		   vm_event(test, UNMAPPED_BLOCK_RELEASE) - releases,
 		   free_before, free_after);
+	for_each_node_state(nid, N_MEMORY) {
+		leaked_unmapped += unmapped_alloc_used_pages(nid) - used[nid];
+		cached += unmapped_alloc_free_pages(nid);
+	}
+	kunit_info(test, "leaks: %ld unmapped pages still in use, %lu pages still cached, %ld pages of free memory\n",
+		   leaked_unmapped, cached, leaked);
 
 	KUNIT_EXPECT_GT(test, atomic_long_read(&s.ops), 100);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&s.violations), 0);

@@ -83,10 +83,13 @@ def report(log):
           f'{group(m, 1)}, {group(m, 2)} (in {group(m, 3)} checks) |')
     print(f'| stress: blocks taken / given back | {group(m, 4)} / '
           f'{group(m, 5)} |')
-    if hasattr(m, 'group'):
-        leaked = int(m.group(6)) - int(m.group(7))
-        print(f'| stress: free pages before -> after (leaked; must be < 1024) '
-              f'| {m.group(6)} -> {m.group(7)} ({max(leaked, 0)}) |')
+    print(f'| stress: free pages before -> after | {group(m, 6)} -> '
+          f'{group(m, 7)} |')
+    m = find(block, r'# stress: leaks: (-?\d+) unmapped pages still in use, '
+             r'(\d+) pages still cached, (-?\d+) pages of free memory')
+    print(f'| stress: leaked pages: unmapped still in use, still cached '
+          f'(both must be 0); free memory short (must be < 1024) | '
+          f'{group(m, 1)}, {group(m, 2)}; {group(m, 3)} |')
     ok = find(block, r'^\s*(ok|not ok) \d+ stress\b')
     print(f'| stress: KUnit result | {group(ok, 1)} |')
     m = find(plain, r'^pressure: (\d+) s: hog (\d+) rounds, (\d+) MiB touched, '
