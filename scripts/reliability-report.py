@@ -88,15 +88,16 @@ def report(log):
     m = find(block, r'# stress: leaks: (-?\d+) unmapped pages still in use, '
              r'(\d+) pages still cached, (-?\d+) pages of free memory')
     print(f'| stress: leaked pages: unmapped still in use, still cached '
-          f'(both must be 0); free memory short (must be < 1024) | '
-          f'{group(m, 1)}, {group(m, 2)}; {group(m, 3)} |')
+          f'(both must be 0); free pages short of the start (must be < '
+          f'1024; negative: more free after) | {group(m, 1)}, '
+          f'{group(m, 2)}; {group(m, 3)} |')
     ok = find(block, r'^\s*(ok|not ok) \d+ stress\b')
     print(f'| stress: KUnit result | {group(ok, 1)} |')
-    m = find(plain, r'^pressure: (\d+) s: hog (\d+) rounds, (\d+) MiB touched, '
-             r'(\d+) OOM-killed; (\d+) secret regions, (\d+) with wrong')
-    print(f'| pressure from user space: MiB touched by the hog, hogs '
-          f'OOM-killed, secret regions (wrong contents) | {group(m, 3)}, '
-          f'{group(m, 4)}, {group(m, 5)} ({group(m, 6)}) |')
+    m = find(plain, r'^pressure: (\d+) s: hog wrote (\d+) MiB, largest (\d+) '
+             r'MiB, (\d+) OOM-killed; (\d+) secret regions, (\d+) with wrong')
+    print(f'| pressure from user space: MiB the hog wrote (largest size), '
+          f'hogs OOM-killed, secret regions (wrong contents) | {group(m, 2)} '
+          f'({group(m, 3)}), {group(m, 4)}, {group(m, 5)} ({group(m, 6)}) |')
 
     m = find(plain, r'shrinker_before_oom:cached (\d+) kB, free (\d+) kB; hog '
              r'(\d+) MiB; shrunk (\d+) kB, left (\d+) kB')
