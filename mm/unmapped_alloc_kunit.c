@@ -45,12 +45,16 @@ static unsigned long events(unsigned long n)
 	return system_state == SYSTEM_RUNNING ? n : 0;
 }
 
+/* Under RCU: a concurrent collapse frees tables after a grace period. */
 static unsigned int map_level(struct page *page)
 {
 	unsigned int level;
+	pte_t *pte;
 
-	return lookup_address((unsigned long)page_address(page), &level) ?
-	       level : PG_LEVEL_NONE;
+	rcu_read_lock();
+	pte = lookup_address((unsigned long)page_address(page), &level);
+	rcu_read_unlock();
+	return pte ? level : PG_LEVEL_NONE;
 }
 
 static int test_nid(void)

@@ -11,5 +11,6 @@ shift
 ccache --max-size=8G >/dev/null
 say "building $* in ${obj#"$TOP"/} ($JOBS jobs)"
 run_logged "$obj/build.log" "kernel build failed" \
-	make -C "$TREE" O="$obj" ARCH=x86_64 -j"$JOBS" \
-		CC="ccache gcc" HOSTCC="ccache gcc" "$@"
+	make -C "$TREE" O="$obj" ARCH="$KARCH" -j"$JOBS" \
+		CROSS_COMPILE="$CROSS_COMPILE" CC="ccache ${CROSS_COMPILE}gcc" \
+		HOSTCC="ccache gcc" "$@"

@@ -18,11 +18,11 @@ done
 mkdir -p "$obj"
 log=$obj/config.log
 
-run_logged "$log" "tinyconfig failed" make -C "$TREE" O="$obj" ARCH=x86_64 tinyconfig
+run_logged "$log" "tinyconfig failed" make -C "$TREE" O="$obj" ARCH="$KARCH" tinyconfig
 run_logged "$log.merge" "merge_config.sh failed" \
 	"$TREE/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "${frags[@]}"
 run_logged "$log.olddefconfig" "olddefconfig failed" \
-	make -C "$TREE" O="$obj" ARCH=x86_64 olddefconfig
+	make -C "$TREE" O="$obj" ARCH="$KARCH" olddefconfig
 
 # Every CONFIG_X=v and '# CONFIG_X is not set' line must survive.
 bad=0

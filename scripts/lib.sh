@@ -9,6 +9,11 @@ BUILD=${BUILD:-$TOP/build}
 TREE=${TREE:-$BUILD/linux}
 LOGS=$BUILD/logs
 JOBS=${JOBS:-$(nproc)}
+# The kernel architecture to configure and build, and the cross compiler
+# prefix for it (scripts/cross-build.sh sets both; everything else builds
+# x86_64 natively).
+KARCH=${KARCH:-x86_64}
+CROSS_COMPILE=${CROSS_COMPILE:-}
 
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/unmapped-ccache}
 # The kernel's O= build names sources by absolute path: make them

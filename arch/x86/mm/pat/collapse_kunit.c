@@ -70,11 +70,16 @@ static struct direct_map direct_map(struct kunit *test)
 	return dm;
 }
 
+/* Under RCU: a concurrent collapse frees tables after a grace period. */
 static unsigned int map_level(unsigned long addr)
 {
 	unsigned int level;
+	pte_t *pte;
 
-	return lookup_address(addr, &level) ? level : PG_LEVEL_NONE;
+	rcu_read_lock();
+	pte = lookup_address(addr, &level);
+	rcu_read_unlock();
+	return pte ? level : PG_LEVEL_NONE;
 }
 
 static void free_block(void *addr)
