@@ -5,7 +5,7 @@
 
 export MEM SMP ACCEL TIMEOUT APPEND JOBS RESET FLAVOURS STRESS INJECT
 
-.PHONY: test demo bench cache-bench reliability cross-build deps tree export check-sync checkpatch check-series clean
+.PHONY: test demo bench cache-bench reliability matrix cross-build deps tree export check-sync checkpatch check-series clean
 
 test:
 	scripts/test.sh
@@ -21,6 +21,9 @@ cache-bench:
 
 reliability:
 	scripts/reliability.sh
+
+matrix:
+	scripts/matrix.sh
 
 cross-build: tree
 	scripts/cross-build.sh

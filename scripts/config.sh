@@ -24,6 +24,14 @@ run_logged "$log.merge" "merge_config.sh failed" \
 run_logged "$log.olddefconfig" "olddefconfig failed" \
 	make -C "$TREE" O="$obj" ARCH="$KARCH" olddefconfig
 
+# The option lines of the fragments; a later fragment overrides an earlier
+# one (as in merge_config.sh), so only the last line for each option.
+requested() {
+	grep -hE '^(CONFIG_[A-Za-z0-9_]+=|# CONFIG_[A-Za-z0-9_]+ is not set)' "$@" |
+		tac | awk '{ s = $1 == "#" ? $2 : substr($1, 1, index($1, "=") - 1) }
+			   !seen[s]++' | tac
+}
+
 # Every CONFIG_X=v and '# CONFIG_X is not set' line must survive.
 bad=0
 while IFS= read -r line; do
@@ -47,5 +55,5 @@ while IFS= read -r line; do
 	got=$(grep -E "^($sym=|# $sym is not set)" "$obj/.config" || echo "absent (missing dependency?)")
 	echo "config: $sym requested as '$line', got: $got" >&2
 	bad=1
-done < <(cat "${frags[@]}")
+done < <(requested "${frags[@]}")
 [ $bad = 0 ] || die "the kernel configuration dropped requested options (see above)"

@@ -73,7 +73,8 @@ flavour_fragments() {
 	test) echo base debug test ;;	# make test: lockdep, DEBUG_VM, KUnit, CPA self test
 	debug) echo base debug ;;	# make test: lockdep, DEBUG_VM, nothing else changing the direct map
 	off) echo base debug test off ;;	# the test kernel without CONFIG_UNMAPPED_ALLOC
-	kasan) echo base debug test kasan ;;	# make reliability: the test kernel with KASAN
+	kasan) echo base debug test kasan ;;	# make reliability, make matrix: the test kernel with KASAN
+	pagealloc) echo base debug test pagealloc ;;	# make matrix: debug_pagealloc and KFENCE
 	demo) echo base ;;		# make demo: no self test that changes the direct map
 	*) die "unknown kernel flavour '$1'" ;;
 	esac
