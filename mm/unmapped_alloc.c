@@ -26,6 +26,8 @@
  *   unmapped_node.refill_lock  mutex; serialises the direct-map changes the
  *                              cache makes for a node: refills and releases.
  *                              CPA locks and init_mm's mmap lock nest inside.
+ *                              The memory-offline notifier takes it inside
+ *                              mem_hotplug_lock.
  *   unmapped_node.lock         spinlock, IRQ-safe (pages are freed from any
  *                              context); protects the free areas, the block
  *                              list and the block counters. Never held
