@@ -463,7 +463,10 @@ static void bad_input(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, unmapped_alloc_check(GFP_KERNEL, 0, true), 0);
 }
 
-/* Switched off: the per-page path, mapped again when freed. */
+/*
+ * Switched off: the per-page path, mapped again when freed. The case's
+ * exit switches the cache back on if it was on.
+ */
 static void switched_off(struct kunit *test)
 {
 	unsigned long refills = vm_event(test, UNMAPPED_REFILL) +
@@ -472,11 +475,14 @@ static void switched_off(struct kunit *test)
 	long used = unmapped_alloc_used_pages(nid);
 	struct page *page;
 
+	/* debug_pagealloc needs every page mapped by 4K PTEs. */
+	if (debug_pagealloc_enabled())
+		KUNIT_EXPECT_EQ(test, unmapped_alloc_set_enabled(true), -EOPNOTSUPP);
 	KUNIT_ASSERT_EQ(test, unmapped_alloc_set_enabled(false), 0);
+	KUNIT_EXPECT_FALSE(test, unmapped_alloc_enabled());
 	page = alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED | __GFP_ZERO, 1);
 	KUNIT_EXPECT_NULL(test, alloc_page(GFP_ATOMIC | __GFP_UNMAPPED |
 					   __GFP_NOWARN));
-	unmapped_alloc_set_enabled(true);
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	expect_unmapped(test, page, 1);
 	KUNIT_EXPECT_FALSE(test, unmapped_alloc_owns(page));
@@ -488,8 +494,11 @@ static void switched_off(struct kunit *test)
 	__free_pages(page, 1);
 	unmapped_alloc_flush_stock();
 	KUNIT_EXPECT_EQ(test, unmapped_alloc_used_pages(nid), used);
-	KUNIT_EXPECT_TRUE(test, kernel_page_present(page));
-	KUNIT_EXPECT_TRUE(test, kernel_page_present(page + 1));
+	/* debug_pagealloc itself unmaps pages when they are freed. */
+	if (!debug_pagealloc_enabled()) {
+		KUNIT_EXPECT_TRUE(test, kernel_page_present(page));
+		KUNIT_EXPECT_TRUE(test, kernel_page_present(page + 1));
+	}
 }
 
 #ifdef CONFIG_FAIL_CPA_SPLIT
@@ -676,7 +685,6 @@ static void fault_per_page(struct kunit *test)
 				fails + injected);
 		KUNIT_EXPECT_EQ(test, unmapped_alloc_used_pages(nid), used);
 	}
-	unmapped_alloc_set_enabled(true);
 	kunit_info(test, "%u faults injected (none if the page was already mapped with 4K pages)\n",
 		   injected);
 	KUNIT_ASSERT_NOT_NULL(test, page);
@@ -913,12 +921,9 @@ static struct kunit_case unmapped_alloc_cases[] = {
 	KUNIT_CASE(release_collapses),
 	KUNIT_CASE(shrinker_release),
 	KUNIT_CASE(atomic_empty),
-	KUNIT_CASE(bad_input),
-	KUNIT_CASE(switched_off),
 	KUNIT_CASE(fault_refill),
 	KUNIT_CASE(fault_partial_release),
 	KUNIT_CASE(fault_release_collapse),
-	KUNIT_CASE(fault_per_page),
 	{}
 };
 
@@ -927,6 +932,44 @@ static struct kunit_suite unmapped_alloc_suite = {
 	.init = unmapped_test_init,
 	.exit = unmapped_test_exit,
 	.test_cases = unmapped_alloc_cases,
+};
+
+/*
+ * The per-page path and refused requests: these run in every
+ * configuration, also when the cache is off (unmapped_alloc=off, or
+ * debug_pagealloc, which keeps it off).
+ */
+static int per_page_test_init(struct kunit *test)
+{
+	bool *was_on = kunit_kzalloc(test, sizeof(*was_on), GFP_KERNEL);
+
+	if (!was_on)
+		return -ENOMEM;
+	*was_on = unmapped_alloc_enabled();
+	test->priv = was_on;
+	return 0;
+}
+
+static void per_page_test_exit(struct kunit *test)
+{
+	bool *was_on = test->priv;
+
+	if (*was_on)
+		unmapped_alloc_set_enabled(true);
+}
+
+static struct kunit_case unmapped_alloc_per_page_cases[] = {
+	KUNIT_CASE(bad_input),
+	KUNIT_CASE(switched_off),
+	KUNIT_CASE(fault_per_page),
+	{}
+};
+
+static struct kunit_suite unmapped_alloc_per_page_suite = {
+	.name = "unmapped_alloc_per_page",
+	.init = per_page_test_init,
+	.exit = per_page_test_exit,
+	.test_cases = unmapped_alloc_per_page_cases,
 };
 
 /* A suite of its own, to run again alone with other load around it. */
@@ -942,7 +985,8 @@ static struct kunit_suite unmapped_alloc_stress_suite = {
 	.test_cases = unmapped_alloc_stress_cases,
 };
 
-kunit_test_suites(&unmapped_alloc_suite, &unmapped_alloc_stress_suite);
+kunit_test_suites(&unmapped_alloc_suite, &unmapped_alloc_per_page_suite,
+		  &unmapped_alloc_stress_suite);
 
 #else /* !CONFIG_UNMAPPED_ALLOC */
 
