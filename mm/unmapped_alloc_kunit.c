@@ -954,7 +954,7 @@ static void per_page_test_exit(struct kunit *test)
 {
 	bool *was_on = test->priv;
 
-	if (*was_on)
+	if (was_on && *was_on)
 		unmapped_alloc_set_enabled(true);
 }
 

@@ -14,7 +14,7 @@ logs=$BUILD/static
 obj=$BUILD/obj/test
 mkdir -p "$logs"
 
-"$S/deps.sh" sparse coccinelle
+"$S/deps.sh" sparse coccinelle python3-sphinx python3-sphinx-rtd-theme
 "$S/kernel.sh" test >/dev/null
 
 mapfile -t files < <(git -C "$TREE" diff --name-only base..HEAD -- '*.c' '*.h' |
@@ -70,6 +70,12 @@ if grep '^FAILED: ' "$logs/coccinelle.log"; then
 	fail=1
 fi
 grep '^skipped ' "$logs/coccinelle.log" || true
+# Sphinx: the pages the series adds or changes, and the kernel-doc they
+# pull in from the sources, in the directories they live in.
+mapfile -t docdirs < <(git -C "$TREE" diff --name-only base..HEAD -- Documentation |
+	cut -d/ -f2 | sort -u)
+check "make htmldocs (${docdirs[*]})" htmldocs.log \
+	make -C "$TREE" O="$BUILD/docs" SPHINXDIRS="${docdirs[*]}" htmldocs
 # Leave the objects as a normal build makes them.
 kmake "${objs[@]}" >/dev/null 2>&1 || true
 exit $fail
