@@ -3,8 +3,10 @@
 # Usage: static-checks.sh
 # Static checks of the series on the test kernel's configuration, for the
 # kernel source files the series touches (selftests excluded): gcc with
-# W=1, sparse (C=2), scripts/kernel-doc -none -Wall, and each script of
-# scripts/coccinelle/ in report mode (make C=2 CHECK=coccicheck). Only
+# W=1, sparse (C=2), scripts/kernel-doc -none -Wall, each script of
+# scripts/coccinelle/ in report mode (make C=2 CHECK=coccicheck), and
+# make htmldocs of the Documentation/ directories the series touches
+# (Sphinx warnings name the .rst or source line). Only
 # warnings on lines the series adds or changes count (series-warnings.py);
 # one PASS or FAIL line per checker. Logs in build/static/.
 . "$(dirname "$0")/lib.sh"
