@@ -746,8 +746,15 @@ static void stress_check(struct stress *s, struct page *page,
 		bool flagged = PageUnmapped(page + i);
 		bool present = kernel_page_present(page + i);
 
-		if (flagged != unmapped || present == unmapped)
-			atomic_long_inc(&s->violations);
+		if (flagged == unmapped && present != unmapped)
+			continue;
+		/* Say what was wrong, and whether it still is (a race). */
+		if (atomic_long_inc_return(&s->violations) <= 4)
+			kunit_info(s->test, "violation: pfn %#lx (order %u, page %lu) handed out %s: PG_unmapped %d, present %d, level %u; again: present %d\n",
+				   page_to_pfn(page + i), order, i,
+				   unmapped ? "unmapped" : "mapped", flagged,
+				   present, map_level(page + i),
+				   kernel_page_present(page + i));
 	}
 	/* A normal page must be usable through the direct map. */
 	if (!unmapped)
