@@ -451,6 +451,95 @@ static void collapse_race(struct kunit *test)
 	}
 }
 
+/*
+ * Lockless walkers against split and collapse. A reader thread spins on
+ * kernel_page_present() for the first page of a block while this thread
+ * changes the block's mapping around that page: the whole block is made
+ * not present (a not-present PMD leaf), the rest of the block present
+ * again (a split: the PMD becomes a table entry, which has _PAGE_PRESENT
+ * set), the first page present, and the block collapsed (the table entry
+ * becomes a leaf again). @phase says what the first page is meanwhile;
+ * whenever the reader's call ran wholly inside one settled phase, its
+ * answer must match it. A walker that reads the PMD a second time calls
+ * the page present after the split, and after the collapse follows the
+ * (zeroed) page as a page table and calls it not present.
+ */
+enum walk_phase { WALK_CHANGING, WALK_ABSENT, WALK_PRESENT };
+
+struct walk_race {
+	struct page *page;
+	atomic_t phase;
+	atomic_long_t reads, wrong;
+};
+
+static int walk_reader(void *data)
+{
+	struct walk_race *w = data;
+	int before, after;
+	bool present, want;
+
+	while (!kthread_should_stop()) {
+		before = atomic_read_acquire(&w->phase);
+		present = kernel_page_present(w->page);
+		/* Read @phase again only after the walk: pairs with the release. */
+		smp_rmb();
+		after = atomic_read(&w->phase);
+		want = before == WALK_PRESENT;
+		if (before == after && before != WALK_CHANGING) {
+			atomic_long_inc(&w->reads);
+			if (present != want)
+				atomic_long_inc(&w->wrong);
+		}
+		cond_resched();
+	}
+	return 0;
+}
+
+static void walker_race(struct kunit *test)
+{
+	unsigned long addr = get_block(test), end, rounds = 0, collapsed = 0;
+	struct task_struct *reader;
+	struct walk_race *w;
+
+	w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	w->page = virt_to_page((void *)addr);
+	/* What a walker that follows the leaf as a table would read. */
+	memset((void *)addr, 0, PMD_SIZE);
+	atomic_set(&w->phase, WALK_PRESENT);
+
+	reader = kthread_run(walk_reader, w, "cpa-walker");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(reader));
+	end = jiffies + 3 * HZ;
+	while (time_before(jiffies, end)) {
+		atomic_set_release(&w->phase, WALK_CHANGING);
+		if (set_memory_np(addr, BLOCK_PAGES))
+			break;
+		atomic_set_release(&w->phase, WALK_ABSENT);
+		if (set_memory_p(addr + PAGE_SIZE, BLOCK_PAGES - 1))
+			break;
+		atomic_set_release(&w->phase, WALK_CHANGING);
+		if (set_memory_p(addr, 1))
+			break;
+		atomic_set_release(&w->phase, WALK_PRESENT);
+		collapsed += set_direct_map_collapse(addr, BLOCK_PAGES) > 0;
+		rounds++;
+	}
+	kthread_stop(reader);
+
+	kunit_info(test, "%lu rounds, %lu collapses, %ld settled reads, %ld wrong\n",
+		   rounds, collapsed, atomic_long_read(&w->reads),
+		   atomic_long_read(&w->wrong));
+	/* The block as it was: present, global, one large page. */
+	KUNIT_EXPECT_EQ(test, 0, set_memory_p(addr, BLOCK_PAGES));
+	KUNIT_EXPECT_EQ(test, 0, set_memory_global(addr, BLOCK_PAGES));
+	set_direct_map_collapse(addr, BLOCK_PAGES);
+	KUNIT_EXPECT_GT(test, rounds, 0);
+	KUNIT_EXPECT_EQ(test, collapsed, rounds);
+	KUNIT_EXPECT_GT(test, atomic_long_read(&w->reads), 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&w->wrong), 0);
+}
+
 static int collapse_test_init(struct kunit *test)
 {
 	if (!boot_cpu_has(X86_FEATURE_PSE) || debug_pagealloc_enabled()) {
@@ -470,6 +559,7 @@ static struct kunit_case collapse_test_cases[] = {
 	KUNIT_CASE(collapse_1g),
 	KUNIT_CASE(collapse_on_vfree_reset_perms),
 	KUNIT_CASE_SLOW(collapse_race),
+	KUNIT_CASE_SLOW(walker_race),
 	{}
 };
 
