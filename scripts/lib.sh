@@ -26,9 +26,18 @@ say() { printf '>>> %s\n' "$*"; }
 # Print an error and exit non-zero.
 die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
 
-# Value of KEY from the BASE file.
+# The base the series applies to: KEY=value lines (see BASE).
+BASE_FILE=${BASE_FILE:-$TOP/BASE}
+
+# Value of KEY from the base file.
 base_get() {
-	sed -n "s/^$1=//p" "$TOP/BASE"
+	sed -n "s/^$1=//p" "$BASE_FILE"
+}
+
+# The installed version of a Debian package, or nothing.
+installed_version() {
+	dpkg-query -W -f='${db:Status-Abbrev} ${Version}\n' "$1" 2>/dev/null |
+		sed -n 's/^ii *//p'
 }
 
 # Run a command with its output in a log file; on failure show the
@@ -44,9 +53,10 @@ run_logged() {
 }
 
 # The patches of the series in order, without the cover letter.
+PATCHES=${PATCHES:-$TOP/patches}
 series_patches() {
-	[ -d "$TOP/patches" ] || return 0
-	find "$TOP/patches" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' \
+	[ -d "$PATCHES" ] || return 0
+	find "$PATCHES" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' \
 		! -name '0000-cover-letter.patch' | sort
 }
 

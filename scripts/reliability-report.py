@@ -5,7 +5,7 @@
 The figures of reliability-plan boots (serial logs of guest/plans/
 reliability), as a markdown report on stdout: per kernel, the fault
 injection cases of the KUnit suite at boot, the stress run under memory
-pressure with injected faults, and the OOM, memlock and offline selftests.
+pressure with injected faults, and the offline, OOM and memlock selftests.
 Each LOG may have a LOG.verdicts file next to it (results.py's output),
 whose PASS/FAIL counts go into the report. Only numbers the logs contain
 are reported; a missing one shows as 'not found'.
@@ -110,11 +110,11 @@ def report(log):
     print(f'| OOM (memfd_secret hog): MiB at the kill; free kB before -> '
           f'after; pages in use / free in the cache after | {group(m, 1)}; '
           f'{group(m, 2)} -> {group(m, 3)}; {group(m, 4)} / {group(m, 5)} |')
-    m = find(plain, r'offline:offlined (\d+), refused (\d+); (memory\d+), a '
-             r'page in use: (.*)')
-    print(f'| offline: memory blocks with free cached blocks offlined '
-          f'(refused for other pages); block with a secret page in use | '
-          f'{group(m, 1)} ({group(m, 2)}); {group(m, 4)} |')
+    m = find(plain, r'offline:(memory\d+), held by the cache alone: (.*); '
+             r'(memory\d+), a page in use: (.*)')
+    print(f'| offline: a memory block held by free cached blocks alone; one '
+          f'with a secret page in use | {group(m, 1)} {group(m, 2)}; '
+          f'{group(m, 3)} {group(m, 4)} |')
     m = find(plain, r'memlock_limit:stopped at (\d+) MiB by (.*)')
     print(f'| RLIMIT_MEMLOCK: stopped at MiB, by | {group(m, 1)}, '
           f'{group(m, 2)} |')

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# 'make test': dependencies, the series applies, check-sync, checkpatch,
-# build the test kernel and the mm kselftests, boot the guest with the
+# 'make test': dependencies, the series applies, the mainline base of the
+# port still fetches (BASE.mainline), check-sync, checkpatch, build the
+# test kernel and the mm kselftests, boot the guest with the
 # test plan, and judge the serial log; then the same with the debug kernel
 # and the direct-map plan, and the test kernel once more with the
 # reliability plan. Every check prints one PASS, FAIL or SKIP line

@@ -6,18 +6,19 @@
 # the series in patches/; RESET=1 rebuilds it from patches/.
 . "$(dirname "$0")/lib.sh"
 
-TARBALL=/usr/src/$(base_get DEBIAN_PACKAGE).tar.xz
 RESET=${RESET:-0}
 
 # Identity and date of the base commit are fixed so that its commit id
 # is the same on every machine for the same source package.
 make_base() {
-	local tmp=$TREE.unpack ver
-	ver=$(dpkg-query -W -f='${Version}' "$(base_get DEBIAN_PACKAGE)")
-	say "unpacking $(basename "$TARBALL") ($ver)"
+	local tmp=$TREE.unpack tarball ver src
+	src=$("$TOP/scripts/fetch-source.sh") ||
+		die "cannot fetch $(base_get DEBIAN_PACKAGE) $(base_get DEBIAN_VERSION)"
+	read -r tarball ver <<<"$src"
+	say "unpacking $(basename "$tarball") ($ver)"
 	rm -rf "$tmp"
 	mkdir -p "$tmp"
-	tar -xf "$TARBALL" -C "$tmp" --strip-components=1
+	tar -xf "$tarball" -C "$tmp" --strip-components=1
 	say "committing the base tree"
 	# Debian's top-level .gitignore ignores '/*': add with -f.
 	(
@@ -68,8 +69,6 @@ apply_series() {
 	done
 	say "series applied: $(series_patches | wc -l) patch(es) on base"
 }
-
-[ -f "$TARBALL" ] || die "$TARBALL is missing: run 'make deps'"
 
 if [ ! -d "$TREE/.git" ] || ! git -C "$TREE" rev-parse -q --verify base >/dev/null; then
 	make_base

@@ -3,6 +3,17 @@
  * memfd_secret(2) and the unmapped-page cache when memory runs out or goes
  * away.
  *
+ *  - offline (first, while the node it uses holds little else): free
+ *    cached blocks do not stop an offline of their memory block (the cache
+ *    gives them up), and a memory block holding a secret page in use
+ *    cannot go offline, with the page intact. The test fills the cache
+ *    with most of the free memory of the last memory node and offlines a
+ *    memory block that the cache holds alone; a memory block that merely
+ *    contains free cached blocks can also hold kernel pages. Memory blocks
+ *    of a node's boot memory usually hold unmovable kernel pages, so it
+ *    needs a second node whose memory has few kernel pages, such as a
+ *    hot-plugged DIMM (QEMU: -numa node,nodeid=1 and a pc-dimm with
+ *    node=1), and skips with a single node.
  *  - shrinker_before_oom: with the cache holding free memory, a process
  *    allocates anonymous memory until the OOM killer stops it. The cache's
  *    shrinker must have given the cached memory back first: the process
@@ -16,14 +27,6 @@
  *    until RLIMIT_MEMLOCK: it gets exactly the limit (then mmap() fails with
  *    EAGAIN, or a fault raises SIGBUS), and every page it got holds what it
  *    wrote.
- *  - offline: free cached blocks do not stop an offline of their memory
- *    block (the cache gives them up), and a memory block holding a secret
- *    page in use cannot go offline, with the page intact. The test fills
- *    the cache on the last memory node; memory blocks of a node's boot
- *    memory usually hold unmovable kernel pages and cannot go offline
- *    anyway, so it needs a second node whose memory has few kernel pages,
- *    such as a hot-plugged DIMM (QEMU: -numa node,nodeid=1 and a pc-dimm
- *    with node=1), and skips with a single node.
  *
  * The tests need the cache's debugfs files (CONFIG_UNMAPPED_ALLOC,
  * CONFIG_DEBUG_FS) and skip without them; offline also needs
@@ -272,6 +275,200 @@ FIXTURE_TEARDOWN(pressure)
 	drain_and_drop();
 }
 
+struct cached_block {
+	int nid;
+	unsigned long pfn, owned, free;
+};
+
+/* The cache's blocks from debugfs; returns how many (at most @max). */
+static int read_blocks(struct cached_block *b, int max)
+{
+	FILE *f = fopen(DEBUGFS "blocks", "r");
+	char line[128];
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (n < max && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%d %lx %lu %lu", &b[n].nid, &b[n].pfn,
+			   &b[n].owned, &b[n].free) == 4)
+			n++;
+	fclose(f);
+	return n;
+}
+
+static void on_alarm(int sig)
+{
+}
+
+/*
+ * Offline memory block @mem, interrupting the attempt after @secs seconds
+ * (offline_pages() retries pages that cannot migrate until a signal).
+ * Returns 0 or a negative errno.
+ */
+static int offline(long mem, int secs)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	char path[128];
+	int ret;
+
+	sigaction(SIGALRM, &sa, NULL);	/* no SA_RESTART */
+	snprintf(path, sizeof(path), MEMORY_SYSFS "memory%ld/state", mem);
+	alarm(secs);
+	ret = write_file(path, "offline");
+	alarm(0);
+	return ret;
+}
+
+static void online(long mem)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), MEMORY_SYSFS "memory%ld/state", mem);
+	write_file(path, "online");
+}
+
+/*
+ * The last node with memory, and its free memory in kB. On a guest whose
+ * second node is a hot-plugged DIMM, that memory holds almost no kernel
+ * pages, so the memory blocks the cache fills there can go offline.
+ */
+static int last_node(long long *free_kb)
+{
+	char path[128], line[256];
+	int nid = -1, n;
+	long long kb;
+	FILE *f;
+
+	for (n = 0; n < 64; n++) {
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/meminfo", n);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "Node %*d MemFree: %lld", &kb) == 1 && kb) {
+				nid = n;
+				*free_kb = kb;
+			}
+		fclose(f);
+	}
+	return nid;
+}
+
+static int bind_to_node(int nid)
+{
+	unsigned long mask = 1UL << nid;
+
+	/* MPOL_BIND is 2; no libnuma in a static test binary. */
+	return syscall(__NR_set_mempolicy, 2, &mask, sizeof(mask) * 8);
+}
+
+/*
+ * Memory block numbers are small on the guests this test is for (the
+ * block size is at least 128 MiB); larger ones are not looked at.
+ */
+#define MAX_MEMORY_BLOCKS	4096
+
+/* What the cache holds in one memory block of the node under test. */
+struct memory_block_state {
+	int whole;	/* 2 MiB regions cached whole (512 pages owned, free) */
+	bool busy;	/* a cached block there has a page in use */
+	bool shared;	/* a cached block there owns only part of its region */
+};
+
+/*
+ * Runs first, while the memory of the node under test holds almost nothing
+ * but what the test puts there: later cases drive the system into the OOM
+ * killer, and the kernel pages allocated then can land on any node.
+ */
+TEST_F_TIMEOUT(pressure, offline, 600)
+{
+	static struct memory_block_state st[MAX_MEMORY_BLOCKS];
+	long long block_bytes = read_number(MEMORY_SYSFS "block_size_bytes", 16);
+	long long released = vmstat_item("unmapped_offline_release");
+	long mem, whole_mem = -1, inuse_mem = -1, mib;
+	int n, i, err, inuse_err, nid, regions;
+	long long node_free_kb = 0;
+	struct cached_block b[1024];
+	char *page;
+
+	if (block_bytes <= 0 || access(MEMORY_SYSFS "memory0/state", W_OK))
+		SKIP(return, "no memory hot-remove (CONFIG_MEMORY_HOTREMOVE)");
+	nid = last_node(&node_free_kb);
+	if (nid <= 0)
+		SKIP(return, "one memory node: its memory blocks all hold kernel pages");
+	regions = block_bytes / (BLOCK_PAGES * page_size);
+	ASSERT_GT(regions, 0);
+	ASSERT_EQ(bind_to_node(nid), 0);
+	/*
+	 * Three quarters of the node's free memory: its free 2 MiB blocks go
+	 * to the cache, so that the memory blocks of the node that hold
+	 * nothing else end up held by the cache alone. A memory block that
+	 * merely contains a free cached block can also hold a kernel page
+	 * (slab, a page table) and then rightly refuses to go offline.
+	 */
+	mib = node_free_kb / 1024 * 3 / 4;
+	ASSERT_GT(fill_cache(mib), 0);
+	/* A page in use: its block has owned > free. */
+	page = secret_map(page_size, 0x44);
+	ASSERT_NE(page, MAP_FAILED);
+
+	memset(st, 0, sizeof(st));
+	n = read_blocks(b, 1024);
+	for (i = 0; i < n; i++) {
+		if (b[i].nid != nid)
+			continue;
+		mem = b[i].pfn * page_size / block_bytes;
+		if (mem >= MAX_MEMORY_BLOCKS)
+			continue;
+		if (b[i].free != b[i].owned)
+			st[mem].busy = true;
+		else if (b[i].owned != BLOCK_PAGES)
+			st[mem].shared = true;
+		else
+			st[mem].whole++;
+	}
+	for (mem = 0; mem < MAX_MEMORY_BLOCKS; mem++) {
+		if (!st[mem].whole && !st[mem].busy && !st[mem].shared)
+			continue;
+		TH_LOG("memory%ld: %d of %d regions cached whole and free%s%s",
+		       mem, st[mem].whole, regions,
+		       st[mem].busy ? ", a page in use" : "",
+		       st[mem].shared ? ", a region shared" : "");
+		if (st[mem].busy && inuse_mem < 0)
+			inuse_mem = mem;
+		if (st[mem].whole == regions && !st[mem].busy &&
+		    !st[mem].shared && whole_mem < 0)
+			whole_mem = mem;
+	}
+	ASSERT_GE(whole_mem, 0)
+		TH_LOG("no memory block of node %d is held by the cache alone", nid);
+
+	/* Nothing but free cached blocks there: it must go offline. */
+	err = offline(whole_mem, 20);
+	EXPECT_EQ(err, 0)
+		TH_LOG("memory%ld: %s", whole_mem, strerror(-err));
+	if (!err) {
+		/* The cache holds nothing there any more. */
+		n = read_blocks(b, 1024);
+		for (i = 0; i < n; i++)
+			EXPECT_NE(b[i].pfn * page_size / block_bytes, whole_mem);
+		online(whole_mem);
+	}
+	EXPECT_GE(vmstat_item("unmapped_offline_release") - released, regions);
+
+	ASSERT_GE(inuse_mem, 0);
+	inuse_err = offline(inuse_mem, 10);
+	if (!inuse_err)
+		online(inuse_mem);
+	TH_LOG("memory%ld, held by the cache alone: %s; memory%ld, a page in use: %s",
+	       whole_mem, err ? strerror(-err) : "offlined", inuse_mem,
+	       inuse_err ? strerror(-inuse_err) : "offlined");
+	EXPECT_NE(inuse_err, 0);
+	EXPECT_TRUE(secret_intact(page, page_size, 0x44));
+	munmap(page, page_size);
+}
+
 TEST_F_TIMEOUT(pressure, shrinker_before_oom, 900)
 {
 	long mib = meminfo_kb("MemTotal:") / 8 / 1024;
@@ -405,165 +602,6 @@ TEST_F(pressure, memlock_limit)
 	       WEXITSTATUS(status) == 0 ? "mmap() failing with EAGAIN" :
 	       WEXITSTATUS(status) == 1 ? "SIGBUS on a fault" : "(failed)");
 	EXPECT_LE(WEXITSTATUS(status), 1);
-}
-
-struct cached_block {
-	int nid;
-	unsigned long pfn, owned, free;
-};
-
-/* The cache's blocks from debugfs; returns how many (at most @max). */
-static int read_blocks(struct cached_block *b, int max)
-{
-	FILE *f = fopen(DEBUGFS "blocks", "r");
-	char line[128];
-	int n = 0;
-
-	if (!f)
-		return -1;
-	while (n < max && fgets(line, sizeof(line), f))
-		if (sscanf(line, "%d %lx %lu %lu", &b[n].nid, &b[n].pfn,
-			   &b[n].owned, &b[n].free) == 4)
-			n++;
-	fclose(f);
-	return n;
-}
-
-static void on_alarm(int sig)
-{
-}
-
-/*
- * Offline memory block @mem, interrupting the attempt after @secs seconds
- * (offline_pages() retries pages that cannot migrate until a signal).
- * Returns 0 or a negative errno.
- */
-static int offline(long mem, int secs)
-{
-	struct sigaction sa = { .sa_handler = on_alarm };
-	char path[128];
-	int ret;
-
-	sigaction(SIGALRM, &sa, NULL);	/* no SA_RESTART */
-	snprintf(path, sizeof(path), MEMORY_SYSFS "memory%ld/state", mem);
-	alarm(secs);
-	ret = write_file(path, "offline");
-	alarm(0);
-	return ret;
-}
-
-static void online(long mem)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), MEMORY_SYSFS "memory%ld/state", mem);
-	write_file(path, "online");
-}
-
-/*
- * The last node with memory, and its free memory in kB. On a guest whose
- * second node is a hot-plugged DIMM, that memory holds almost no kernel
- * pages, so the memory blocks the cache fills there can go offline.
- */
-static int last_node(long long *free_kb)
-{
-	char path[128], line[256];
-	int nid = -1, n;
-	long long kb;
-	FILE *f;
-
-	for (n = 0; n < 64; n++) {
-		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/meminfo", n);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		while (fgets(line, sizeof(line), f))
-			if (sscanf(line, "Node %*d MemFree: %lld", &kb) == 1 && kb) {
-				nid = n;
-				*free_kb = kb;
-			}
-		fclose(f);
-	}
-	return nid;
-}
-
-static int bind_to_node(int nid)
-{
-	unsigned long mask = 1UL << nid;
-
-	/* MPOL_BIND is 2; no libnuma in a static test binary. */
-	return syscall(__NR_set_mempolicy, 2, &mask, sizeof(mask) * 8);
-}
-
-TEST_F_TIMEOUT(pressure, offline, 600)
-{
-	long long block_bytes = read_number(MEMORY_SYSFS "block_size_bytes", 16);
-	long long released = vmstat_item("unmapped_offline_release");
-	int n, i, j, ok = 0, busy = 0, err, inuse_err = 0, nid;
-	long long node_free_kb = 0;
-	struct cached_block b[1024];
-	long mem, inuse_mem = -1, mib;
-	char *page;
-
-	if (block_bytes <= 0 || access(MEMORY_SYSFS "memory0/state", W_OK))
-		SKIP(return, "no memory hot-remove (CONFIG_MEMORY_HOTREMOVE)");
-	nid = last_node(&node_free_kb);
-	if (nid <= 0)
-		SKIP(return, "one memory node: its memory blocks all hold kernel pages");
-	ASSERT_EQ(bind_to_node(nid), 0);
-	/* More than a memory block, so that one holds only cached blocks. */
-	mib = node_free_kb / 1024 / 2;
-	if (mib > 2 * block_bytes / MIB)
-		mib = 2 * block_bytes / MIB;
-	ASSERT_GT(fill_cache(mib), 0);
-	/* A page in use: its block has owned > free. */
-	page = secret_map(page_size, 0x44);
-	ASSERT_NE(page, MAP_FAILED);
-
-	n = read_blocks(b, 1024);
-	ASSERT_GT(n, 0);
-	for (i = 0; i < n; i++) {
-		mem = b[i].pfn * page_size / block_bytes;
-		if (b[i].nid != nid)
-			continue;
-		if (b[i].owned != b[i].free) {
-			inuse_mem = mem;
-			continue;
-		}
-		if (ok)
-			continue;
-		for (j = 0; j < i; j++)
-			if (b[j].pfn * page_size / block_bytes == mem)
-				break;
-		if (j < i)
-			continue;
-		err = offline(mem, 20);
-		if (err) {
-			TH_LOG("memory%ld (cached block %#lx): %s", mem,
-			       b[i].pfn, strerror(-err));
-			busy++;
-			continue;
-		}
-		ok++;
-		/* The cache holds nothing there any more. */
-		n = read_blocks(b, 1024);
-		for (j = 0; j < n; j++)
-			EXPECT_NE(b[j].pfn * page_size / block_bytes, mem);
-		online(mem);
-		i = -1;		/* the list changed: look again */
-	}
-	EXPECT_GE(ok, 1);
-	EXPECT_GT(vmstat_item("unmapped_offline_release"), released);
-
-	ASSERT_GE(inuse_mem, 0);
-	inuse_err = offline(inuse_mem, 10);
-	if (!inuse_err)
-		online(inuse_mem);
-	TH_LOG("offlined %d, refused %d; memory%ld, a page in use: %s",
-	       ok, busy, inuse_mem, inuse_err ? strerror(-inuse_err) : "offlined");
-	EXPECT_NE(inuse_err, 0);
-	EXPECT_TRUE(secret_intact(page, page_size, 0x44));
-	munmap(page, page_size);
 }
 
 TEST_HARNESS_MAIN
