@@ -2,10 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # 'make test': dependencies, the series applies, the mainline base of the
 # port still fetches (BASE.mainline), check-sync, checkpatch, build the
-# test kernel and the mm kselftests, boot the guest with the
-# test plan, and judge the serial log; then the same with the debug kernel
-# and the direct-map plan, and the test kernel once more with the
-# reliability plan. Every check prints one PASS, FAIL or SKIP line
+# test kernel and the mm kselftests, boot the guest with the test plan,
+# and judge the serial log; then the same with the debug kernel and the
+# direct-map plan, and the test kernel once more with the reliability
+# plan. Every check prints one PASS, FAIL or SKIP line
 # (also in build/logs/test-summary.txt); the last line is 'N passed, M
 # failed'. Exits 1 when anything failed.
 . "$(dirname "$0")/lib.sh"
@@ -54,6 +54,9 @@ verdicts() {
 
 "$S/deps.sh"
 fatal_check "series applies to the base with git am ($(series_patches | wc -l) patches)" "$S/tree.sh"
+# The mainline base the series is being ported to: still offered, signed,
+# and committed to the ids BASE.mainline records.
+verdicts "mainline base" "$S/check-base.sh" "$TOP/BASE.mainline"
 if "$S/check-sync.sh"; then
 	result PASS "check-sync: copies of added files match the series"
 else
