@@ -34,7 +34,7 @@ from_system() {
 		run_logged "$LOGS/apt-update.log" "apt-get update failed" $SUDO apt-get update
 		local want="$PKG=$VER"
 		if ! apt-cache madison "$PKG" | awk '{print $3}' | grep -qxF "$VER"; then
-			echo "WARNING: $PKG $VER (BASE) is no longer offered; using the newest: $(newest_system)" >&2
+			echo "WARNING: $PKG $VER (BASE) is no longer offered; using the newest: $(newest)" >&2
 			want=$PKG
 		fi
 		run_logged "$LOGS/apt-install.log" "apt-get install $want failed" \
@@ -44,8 +44,10 @@ from_system() {
 	echo "/usr/src/$PKG.tar.xz $have"
 }
 
-newest_system() {
-	apt-cache madison "$PKG" | awk '{print $3}' | sort -V | tail -n1
+# newest [APT-OPTION...]: the newest version of the package apt offers.
+newest() {
+	apt-cache "$@" madison "$PKG" | awk '{print $3}' | sort -V | tail -n1 | grep . ||
+		echo none
 }
 
 # The Debian archive of the machine's sources (deb822 or one-line form).
@@ -81,7 +83,7 @@ from_suite() {
 	run_logged "$LOGS/apt-update-$SUITE.log" "apt-get update of $SUITE failed" \
 		apt-get "${apt[@]}" update
 	if ! apt-cache "${apt[@]}" madison "$PKG" | awk '{print $3}' | grep -qxF "$VER"; then
-		die "$PKG $VER (BASE) is no longer offered by $SUITE; newest there: $(apt-cache "${apt[@]}" madison "$PKG" | awk '{print $3}' | sort -V | tail -n1 | grep . || echo none)"
+		die "$PKG $VER (BASE) is no longer offered by $SUITE; newest there: $(newest "${apt[@]}")"
 	fi
 	say "downloading $PKG $VER from $SUITE" >&2
 	(cd "$state/cache/archives" &&
