@@ -18,6 +18,7 @@
 #include <linux/proc_fs.h>
 #include <linux/random.h>
 #include <linux/seq_file.h>
+#include <linux/seqlock.h>
 #include <linux/set_memory.h>
 #include <linux/vmalloc.h>
 #include <linux/vmstat.h>
@@ -458,34 +459,32 @@ static void collapse_race(struct kunit *test)
  * not present (a not-present PMD leaf), the rest of the block present
  * again (a split: the PMD becomes a table entry, which has _PAGE_PRESENT
  * set), the first page present, and the block collapsed (the table entry
- * becomes a leaf again). @phase says what the first page is meanwhile;
- * whenever the reader's call ran wholly inside one settled phase, its
- * answer must match it. A walker that reads the PMD a second time calls
- * the page present after the split, and after the collapse follows the
- * (zeroed) page as a page table and calls it not present.
+ * becomes a leaf again). The two steps that change the first page itself
+ * are write sections of @seq; whenever the reader's call ran wholly
+ * outside them, its answer must be @present. A walker that reads the PMD
+ * a second time calls the page present after the split, and after the
+ * collapse follows the (zeroed) page as a page table and calls it not
+ * present.
  */
-enum walk_phase { WALK_CHANGING, WALK_ABSENT, WALK_PRESENT };
-
 struct walk_race {
 	struct page *page;
-	atomic_t phase;
+	seqcount_t seq;		/* odd while the first page changes */
+	bool present;		/* the first page, between changes */
 	atomic_long_t reads, wrong;
 };
 
 static int walk_reader(void *data)
 {
 	struct walk_race *w = data;
-	int before, after;
+	unsigned int seq;
 	bool present, want;
 
 	while (!kthread_should_stop()) {
-		before = atomic_read_acquire(&w->phase);
+		/* Never waits on an odd count: the writer sleeps in CPA. */
+		seq = raw_read_seqcount(&w->seq);
+		want = READ_ONCE(w->present);
 		present = kernel_page_present(w->page);
-		/* Read @phase again only after the walk: pairs with the release. */
-		smp_rmb();
-		after = atomic_read(&w->phase);
-		want = before == WALK_PRESENT;
-		if (before == after && before != WALK_CHANGING) {
+		if (!(seq & 1) && !read_seqcount_retry(&w->seq, seq)) {
 			atomic_long_inc(&w->reads);
 			if (present != want)
 				atomic_long_inc(&w->wrong);
@@ -493,6 +492,20 @@ static int walk_reader(void *data)
 		cond_resched();
 	}
 	return 0;
+}
+
+/* Make the first page of the block present or not present. */
+static int walk_set_first(struct walk_race *w, unsigned long addr,
+			  int numpages, bool present)
+{
+	int err;
+
+	raw_write_seqcount_begin(&w->seq);
+	err = present ? set_memory_p(addr, numpages) :
+			set_memory_np(addr, numpages);
+	WRITE_ONCE(w->present, present);
+	raw_write_seqcount_end(&w->seq);
+	return err;
 }
 
 static void walker_race(struct kunit *test)
@@ -504,24 +517,23 @@ static void walker_race(struct kunit *test)
 	w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, w);
 	w->page = virt_to_page((void *)addr);
+	seqcount_init(&w->seq);
+	w->present = true;
 	/* What a walker that follows the leaf as a table would read. */
 	memset((void *)addr, 0, PMD_SIZE);
-	atomic_set(&w->phase, WALK_PRESENT);
 
 	reader = kthread_run(walk_reader, w, "cpa-walker");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(reader));
 	end = jiffies + 3 * HZ;
 	while (time_before(jiffies, end)) {
-		atomic_set_release(&w->phase, WALK_CHANGING);
-		if (set_memory_np(addr, BLOCK_PAGES))
+		if (walk_set_first(w, addr, BLOCK_PAGES, false))
 			break;
-		atomic_set_release(&w->phase, WALK_ABSENT);
+		/* The first page stays absent while its PMD is split. */
 		if (set_memory_p(addr + PAGE_SIZE, BLOCK_PAGES - 1))
 			break;
-		atomic_set_release(&w->phase, WALK_CHANGING);
-		if (set_memory_p(addr, 1))
+		if (walk_set_first(w, addr, 1, true))
 			break;
-		atomic_set_release(&w->phase, WALK_PRESENT);
+		/* ... and present while the block is collapsed. */
 		collapsed += set_direct_map_collapse(addr, BLOCK_PAGES) > 0;
 		rounds++;
 	}

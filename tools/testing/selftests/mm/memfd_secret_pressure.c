@@ -297,6 +297,9 @@ FIXTURE_TEARDOWN(pressure)
 	drain_and_drop();
 }
 
+/* The most cached blocks the offline test reads from debugfs. */
+#define MAX_CACHED_BLOCKS	1024
+
 struct cached_block {
 	int nid;
 	unsigned long pfn, owned, free;
@@ -408,10 +411,10 @@ TEST_F_TIMEOUT(pressure, offline, 600)
 	static struct memory_block_state st[MAX_MEMORY_BLOCKS];
 	long long block_bytes = read_number(MEMORY_SYSFS "block_size_bytes", 16);
 	long long released = vmstat_item("unmapped_offline_release");
-	long mem, whole_mem = -1, inuse_mem = -1, mib;
+	long mem, whole_mem = -1, inuse_mem = -1, mib, max_mib;
 	int n, i, err, inuse_err, nid, regions;
 	long long node_free_kb = 0;
-	struct cached_block b[1024];
+	struct cached_block b[MAX_CACHED_BLOCKS];
 	char *page;
 
 	if (block_bytes <= 0 || access(MEMORY_SYSFS "memory0/state", W_OK))
@@ -423,20 +426,27 @@ TEST_F_TIMEOUT(pressure, offline, 600)
 	ASSERT_GT(regions, 0);
 	ASSERT_EQ(bind_to_node(nid), 0);
 	/*
-	 * Three quarters of the node's free memory: its free 2 MiB blocks go
-	 * to the cache, so that the memory blocks of the node that hold
-	 * nothing else end up held by the cache alone. A memory block that
-	 * merely contains a free cached block can also hold a kernel page
-	 * (slab, a page table) and then rightly refuses to go offline.
+	 * Three quarters of the node's free memory, at most four memory
+	 * blocks and no more than read_blocks() can list: its free 2 MiB
+	 * blocks go to the cache, so that the memory blocks of the node that
+	 * hold nothing else end up held by the cache alone. A memory block
+	 * that merely contains a free cached block can also hold a kernel
+	 * page (slab, a page table) and then rightly refuses to go offline.
 	 */
+	max_mib = 4 * block_bytes / MIB;
+	/* Leave half of the listing to blocks of other nodes. */
+	if (max_mib > MAX_CACHED_BLOCKS / 2 * (BLOCK_PAGES * page_size / MIB))
+		max_mib = MAX_CACHED_BLOCKS / 2 * (BLOCK_PAGES * page_size / MIB);
 	mib = node_free_kb / 1024 * 3 / 4;
+	if (mib > max_mib)
+		mib = max_mib;
 	ASSERT_GT(fill_cache(mib), 0);
 	/* A page in use: its block has owned > free. */
 	page = secret_map(page_size, 0x44);
 	ASSERT_NE(page, MAP_FAILED);
 
 	memset(st, 0, sizeof(st));
-	n = read_blocks(b, 1024);
+	n = read_blocks(b, MAX_CACHED_BLOCKS);
 	for (i = 0; i < n; i++) {
 		if (b[i].nid != nid)
 			continue;
@@ -486,7 +496,7 @@ TEST_F_TIMEOUT(pressure, offline, 600)
 		TH_LOG("memory%ld: %s", whole_mem, strerror(-err));
 	if (!err) {
 		/* The cache holds nothing there any more. */
-		n = read_blocks(b, 1024);
+		n = read_blocks(b, MAX_CACHED_BLOCKS);
 		for (i = 0; i < n; i++)
 			EXPECT_NE(b[i].pfn * page_size / block_bytes, whole_mem);
 		online(whole_mem);
