@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # The workbench: every target is a small script in scripts/. Settings
 # (MEM, SMP, ACCEL, TIMEOUT, JOBS, RESET, FLAVOURS, STRESS, INJECT) pass
-# through the environment or the make command line.
+# through the environment or the make command line. SERIES=v2 makes tree,
+# export, check-sync, checkpatch and check-series work on v2/, the port
+# to Linux 7.3, in build/v2/.
 
-export MEM SMP ACCEL TIMEOUT APPEND JOBS RESET FLAVOURS STRESS INJECT
+export MEM SMP ACCEL TIMEOUT APPEND JOBS RESET FLAVOURS STRESS INJECT SERIES
 
 .PHONY: test demo bench cache-bench reliability matrix cross-build deps tree export check-sync checkpatch check-series clean
 

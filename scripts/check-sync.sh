@@ -18,17 +18,17 @@ mapfile -t added < <(git -C "$TREE" diff-tree -r --name-only --diff-filter=A bas
 
 bad=0
 for f in "${added[@]}"; do
-	if [ ! -f "$TOP/$f" ]; then
+	if [ ! -f "$SERIES/$f" ]; then
 		echo "check-sync: $f is added by the series but has no copy here" >&2
 		bad=1
 		continue
 	fi
 	want=$(git -C "$TREE" rev-parse "$tree:$f")
-	have=$(git hash-object "$TOP/$f")
+	have=$(git hash-object "$SERIES/$f")
 	[ "$want" = "$have" ] ||
 		{ echo "check-sync: $f differs from the series" >&2; bad=1; }
 	mode=$(git -C "$TREE" ls-tree "$tree" -- "$f" | cut -d' ' -f1)
-	x=; [ -x "$TOP/$f" ] && x=x
+	x=; [ -x "$SERIES/$f" ] && x=x
 	case "$mode:$x" in
 	100755: | 100644:x)
 		echo "check-sync: $f has mode $mode in the series, not here" >&2

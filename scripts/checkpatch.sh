@@ -25,7 +25,7 @@ allowed() {	# allowed PATCH TYPE
 
 fail=0
 for p in $(series_patches); do
-	name=$(basename "$p")
+	name=${p#"$TOP"/}
 	out=$(cd "$TREE" && scripts/checkpatch.pl --strict --show-types --color=never "$p" 2>&1) || true
 	bad=()
 	while IFS= read -r line; do

@@ -6,16 +6,17 @@
 # this repository at its in-tree path (removing copies it no longer adds).
 . "$(dirname "$0")/lib.sh"
 
-[ -d "$TREE/.git" ] || die "no kernel tree at build/linux: run 'make tree'"
+t=${TREE#"$TOP"/}
+[ -d "$TREE/.git" ] || die "no kernel tree at $t: run 'make tree'"
 [ -z "$(git -C "$TREE" status --porcelain --untracked-files=no)" ] ||
-	die "build/linux has uncommitted changes: commit them first"
+	die "$t has uncommitted changes: commit them first"
 branch=$(git -C "$TREE" symbolic-ref -q --short HEAD) ||
-	die "build/linux is on a detached HEAD: check out a branch first"
+	die "$t is on a detached HEAD: check out a branch first"
 n=$(git -C "$TREE" rev-list --count base..HEAD)
 
 # The cover letter text: subject, blank line, body. format-patch takes it
 # from the branch description.
-cover=$TOP/patches/0000-cover-letter.patch
+cover=$PATCHES/0000-cover-letter.patch
 desc=$(mktemp)
 trap 'rm -f "$desc" "$desc.msg" "$desc.patch"' EXIT
 if [ -f "$cover" ]; then
@@ -29,22 +30,23 @@ else
 	printf '*** SUBJECT HERE ***\n\n*** BLURB HERE ***\n' >"$desc"
 fi
 
-mkdir -p "$TOP/patches"
-find "$TOP/patches" -maxdepth 1 -name '*.patch' ! -name 0000-cover-letter.patch -delete
+mkdir -p "$PATCHES"
+find "$PATCHES" -maxdepth 1 -name '*.patch' ! -name 0000-cover-letter.patch -delete
 if [ "$n" -gt 0 ]; then
 	rm -f "$cover"
 	git -C "$TREE" config "branch.$branch.description" "$(cat "$desc")"
 	git -C "$TREE" format-patch -q --cover-letter --cover-from-description=subject \
-		--base=base -o "$TOP/patches" base..HEAD
+		--subject-prefix="$(base_get SUBJECT_PREFIX | grep . || echo PATCH)" \
+		--base=base -o "$PATCHES" base..HEAD
 fi
 
 # Mirror the files the series adds.
 mapfile -t added < <(git -C "$TREE" diff --name-only --diff-filter=A base HEAD)
 for f in "${added[@]}"; do
-	mkdir -p "$TOP/$(dirname "$f")"
-	cp -p "$TREE/$f" "$TOP/$f"
+	mkdir -p "$SERIES/$(dirname "$f")"
+	cp -p "$TREE/$f" "$SERIES/$f"
 done
 for f in $(mirrored_files); do
-	printf '%s\n' "${added[@]}" | grep -qxF "$f" || { rm "$TOP/$f"; say "removed stale copy $f"; }
+	printf '%s\n' "${added[@]}" | grep -qxF "$f" || { rm "$SERIES/$f"; say "removed stale copy $f"; }
 done
 say "exported $n patch(es) and ${#added[@]} added file(s)"

@@ -5,7 +5,20 @@
 set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BUILD=${BUILD:-$TOP/build}
+
+# A series is a directory with BASE (the kernel it applies to), patches/
+# and copies of the files it adds at their in-tree paths: this repository
+# itself for the product, v2/ for its port to Linux 7.3 while that is
+# under way. SERIES (default: the top) selects one; relative to the top.
+SERIES=$(cd "$TOP" && realpath "${SERIES:-.}")
+
+# series_build DIR: the scratch directory of the series in DIR: build/
+# for the top, build/NAME for a series in NAME/.
+series_build() {
+	if [ "$1" = "$TOP" ]; then echo "$TOP/build"; else echo "$TOP/build/$(basename "$1")"; fi
+}
+
+BUILD=${BUILD:-$(series_build "$SERIES")}
 TREE=${TREE:-$BUILD/linux}
 LOGS=$BUILD/logs
 JOBS=${JOBS:-$(nproc)}
@@ -27,7 +40,7 @@ say() { printf '>>> %s\n' "$*"; }
 die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
 
 # The base the series applies to: KEY=value lines (see BASE).
-BASE_FILE=${BASE_FILE:-$TOP/BASE}
+BASE_FILE=${BASE_FILE:-$SERIES/BASE}
 
 # Value of KEY from the base file.
 base_get() {
@@ -36,7 +49,7 @@ base_get() {
 
 # The installed version of a Debian package, or nothing.
 installed_version() {
-	dpkg-query -W -f='${db:Status-Abbrev} ${Version}\n' "$1" 2>/dev/null |
+	{ dpkg-query -W -f='${db:Status-Abbrev} ${Version}\n' "$1" 2>/dev/null || true; } |
 		sed -n 's/^ii *//p'
 }
 
@@ -53,7 +66,7 @@ run_logged() {
 }
 
 # The patches of the series in order, without the cover letter.
-PATCHES=${PATCHES:-$TOP/patches}
+PATCHES=${PATCHES:-$SERIES/patches}
 series_patches() {
 	[ -d "$PATCHES" ] || return 0
 	find "$PATCHES" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' \
@@ -67,13 +80,13 @@ mirror_roots() {
 	git -C "$TREE" ls-tree -d --name-only base | grep -vx scripts
 }
 
-# Files of this repository (tracked or not, but not ignored) under the
-# mirror roots, relative to the top.
+# Files of the series' directory (tracked or not, but not ignored) under
+# the mirror roots, relative to that directory.
 mirrored_files() {
 	local roots
 	mapfile -t roots < <(mirror_roots)
-	git -C "$TOP" ls-files --cached --others --exclude-standard -- "${roots[@]}" |
-		while read -r f; do [ -f "$TOP/$f" ] && echo "$f"; done
+	git -C "$SERIES" ls-files --cached --others --exclude-standard -- "${roots[@]}" |
+		while read -r f; do [ -f "$SERIES/$f" ] && echo "$f"; done
 }
 
 # The kernels the workbench builds, by the config fragments (configs/)

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Make build/linux: the untouched Debian kernel source committed as the
-# base commit (tag 'base'), with every patch of patches/ applied by
-# 'git am'. An existing tree is reused when its commits base..HEAD are
-# the series in patches/; RESET=1 rebuilds it from patches/.
+# Make the kernel tree of a series (build/linux; build/v2/linux with
+# SERIES=v2): the untouched Debian kernel source committed as the base
+# commit (tag 'base'), which must have the tree and commit ids BASE
+# records, with every patch of patches/ applied by 'git am'. An existing
+# tree is reused when its commits base..HEAD are the series in patches/;
+# RESET=1 rebuilds it from patches/.
 . "$(dirname "$0")/lib.sh"
 
 RESET=${RESET:-0}
@@ -38,12 +40,13 @@ make_base() {
 	check_base_id
 }
 
+# The base must be the one the series and its cover letter name.
 check_base_id() {
 	local have want
-	have=$(git -C "$TREE" rev-parse 'base^{tree}')
-	want=$(base_get BASE_TREE)
-	[ "$have" = "$want" ] && return
-	echo "WARNING: base tree id $have differs from BASE ($want)" >&2
+	have="$(git -C "$TREE" rev-parse 'base^{tree}') $(git -C "$TREE" rev-parse base)"
+	want="$(base_get BASE_TREE) $(base_get BASE_COMMIT)"
+	[ "$have" = "$want" ] ||
+		die "base tree and commit are $have; ${BASE_FILE#"$TOP"/} records $want"
 }
 
 # Patch ids of a stream of patches, sorted; used to compare the tree
@@ -82,7 +85,7 @@ fi
 
 if [ "$RESET" != 1 ]; then
 	cat >&2 <<MSG
-build/linux has commits base..HEAD that differ from patches/.
+${TREE#"$TOP"/} has commits base..HEAD that differ from ${PATCHES#"$TOP"/}/.
   'make export'        writes the tree's commits into patches/, or
   'make tree RESET=1'  rebuilds the tree from patches/ (the current
                        HEAD is kept on a branch named saved-<date>).
@@ -91,7 +94,7 @@ MSG
 fi
 
 [ -z "$(git -C "$TREE" status --porcelain --untracked-files=no)" ] ||
-	die "build/linux has uncommitted changes; commit or stash them first"
+	die "${TREE#"$TOP"/} has uncommitted changes; commit or stash them first"
 saved=saved-$(date +%Y%m%d-%H%M%S)
 git -C "$TREE" branch "$saved"
 say "rebuilding the tree from patches/ (old HEAD kept as branch $saved)"
