@@ -2,10 +2,11 @@
 # The workbench: every target is a small script in scripts/. Settings
 # (MEM, SMP, ACCEL, TIMEOUT, JOBS, RESET, FLAVOURS, STRESS, INJECT) pass
 # through the environment or the make command line. SERIES=v2 makes tree,
-# export, check-sync, checkpatch and check-series work on v2/, the port
-# to Linux 7.3, in build/v2/.
+# export, check-sync and checkpatch work on v2/, the port to Linux 7.3,
+# in build/v2/; its kernels build with UNKNOWN_OK=1 until v2 has the
+# options of the cache that configs/ asks for.
 
-export MEM SMP ACCEL TIMEOUT APPEND JOBS RESET FLAVOURS STRESS INJECT SERIES
+export MEM SMP ACCEL TIMEOUT APPEND JOBS RESET FLAVOURS STRESS INJECT SERIES UNKNOWN_OK
 
 .PHONY: test demo bench cache-bench reliability matrix cross-build deps tree export check-sync checkpatch check-series clean
 
