@@ -11,6 +11,9 @@ exits 1 when any check failed. Checks:
     again after boot, and exits 0 (one line per test case);
   - every '=== test NAME' block of the plan: its TAP lines and exit code;
   - with --cpa: the CPA boot self test printed its 'ok.' verdict.
+Kernel messages the console printed into the middle of the plan's lines
+are taken out first (untangle()); a block whose end marker has no begin
+marker fails.
 """
 import argparse
 import os
@@ -34,6 +37,32 @@ OFFLINE_REFUSAL = re.compile(
     r'page dumped because: (unmovable page|isolation failed|migration failure)')
 
 results = []
+
+STAMP = re.compile(r'\[\s*\d+\.\d+\] ')
+
+
+def untangle(lines):
+    """Separate kernel messages from the plan's own output. The console
+    prints kernel messages while the guest writes to it, so a kernel line
+    can land in the middle of a line of the plan: '=== kunit x86_cp', then
+    '[ 7.75] CPA ...' on the same line, then 'a_collapse begin' before the
+    next kernel line, and the plan's newline later. A fragment before a
+    timestamp is the start (or the middle) of a line of the plan; it is
+    completed by the next line that holds no kernel message."""
+    out, pending = [], ''
+    for l in lines:
+        m = STAMP.search(l)
+        if m is None:
+            out.append(pending + l)
+            pending = ''
+        elif m.start() == 0:
+            out.append(l)
+        else:
+            pending += l[:m.start()]
+            out.append(l[m.start():])
+    if pending:
+        out.append(pending)
+    return out
 
 
 def report(status, what):
@@ -192,6 +221,9 @@ def check_kunit(lines, tree):
             kunit_parse(block, tree, 'kunit after boot',
                         f'{args.log}.kunit-{name}')
             name = None
+        elif m:
+            report('FAIL', f'kunit after boot {m.group(1)}: results without '
+                   'a begin marker (not judged)')
         elif name is not None and not KERNEL_LINE.match(l):
             block.append(l)
     if name is not None:
@@ -206,6 +238,10 @@ def check_tests(lines):
             name, ok, notok, skip = m.group(1), 0, 0, 0
             continue
         if name is None:
+            m = re.match(r'=== test (\S+) end rc=', l)
+            if m:
+                report('FAIL', f'kselftest {m.group(1)}: results without a '
+                       'begin marker (not judged)')
             continue
         m = re.match(r'=== test (\S+) end rc=(\d+)$', l)
         if m:
@@ -258,7 +294,7 @@ parser.add_argument('--known', default=os.path.join(
 args = parser.parse_args()
 
 with open(args.log, errors='replace') as f:
-    log = [l.rstrip('\r\n') for l in f]
+    log = untangle([l.rstrip('\r\n') for l in f])
 
 check_plan(log, args.plan)
 check_kernel_log(log, known_warnings(args.known), args.pressure)
