@@ -35,15 +35,17 @@ make_base() {
 		git config user.email >/dev/null || git config user.email workbench@localhost
 		git config user.name >/dev/null || git config user.name workbench
 	)
+	check_base_id "$tmp"
 	rm -rf "$TREE"
 	mv "$tmp" "$TREE"
-	check_base_id
 }
 
-# The base must be the one the series and its cover letter name.
+# check_base_id DIR: the base committed in DIR must be the one the series
+# and its cover letter name (checked before DIR becomes the tree, so that
+# a wrong base is never reused).
 check_base_id() {
 	local have want
-	have="$(git -C "$TREE" rev-parse 'base^{tree}') $(git -C "$TREE" rev-parse base)"
+	have="$(git -C "$1" rev-parse 'base^{tree}') $(git -C "$1" rev-parse base)"
 	want="$(base_get BASE_TREE) $(base_get BASE_COMMIT)"
 	[ "$have" = "$want" ] ||
 		die "base tree and commit are $have; ${BASE_FILE#"$TOP"/} records $want"
