@@ -1,0 +1,1031 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests for __GFP_UNMAPPED and the unmapped-page cache.
+ *
+ * Most cases drain the cache first and then expect exact free-area counts,
+ * so they assume nothing else allocates __GFP_UNMAPPED pages meanwhile;
+ * the guest runs them at boot and again, idle, after boot. The stress case
+ * is a suite of its own (unmapped_alloc_stress), which tolerates other
+ * load: it can be run again through debugfs under memory pressure, with
+ * stress_seconds set in /sys/module/unmapped_alloc_kunit/parameters/.
+ *
+ * Run with: tools/testing/kunit/kunit.py run --arch=x86_64 \
+ *		--kunitconfig=mm/tests/unmapped_alloc.kunitconfig
+ */
+#include <kunit/test.h>
+#include <linux/gfp.h>
+#include <linux/jiffies.h>
+#include <linux/delay.h>
+#include <linux/folio_batch.h>
+#include <linux/kthread.h>
+#include <linux/mm.h>
+#include <linux/random.h>
+#include <linux/set_memory.h>
+#include <linux/vmalloc.h>
+#include <linux/vmstat.h>
+
+#include "../internal.h"
+#include "../page_alloc.h"
+#include "../unmapped_alloc.h"
+
+#ifdef CONFIG_UNMAPPED_ALLOC
+
+static unsigned long vm_event(struct kunit *test, enum vm_event_item item)
+{
+	unsigned long *ev = kunit_kcalloc(test, NR_VM_EVENT_ITEMS,
+					  sizeof(*ev), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, ev);
+	all_vm_events(ev);
+	return ev[item];
+}
+
+/* The direct_map_* events count once the system is running. */
+static unsigned long events(unsigned long n)
+{
+	return system_state == SYSTEM_RUNNING ? n : 0;
+}
+
+/* Under RCU: a concurrent collapse frees tables after a grace period. */
+static unsigned int map_level(struct page *page)
+{
+	unsigned int level;
+	pte_t *pte;
+
+	rcu_read_lock();
+	pte = lookup_address((unsigned long)page_address(page), &level);
+	rcu_read_unlock();
+	return pte ? level : PG_LEVEL_NONE;
+}
+
+static int test_nid(void)
+{
+	return numa_mem_id();
+}
+
+/* Start from an empty cache and restore the reserve afterwards. */
+static int unmapped_test_init(struct kunit *test)
+{
+	unsigned int *reserve = kunit_kzalloc(test, sizeof(*reserve),
+					      GFP_KERNEL);
+	int nid;
+
+	if (!reserve)
+		return -ENOMEM;
+	if (!unmapped_alloc_enabled())
+		kunit_skip(test, "the cache is switched off");
+	*reserve = unmapped_alloc_set_reserve(1);
+	test->priv = reserve;
+	for_each_node_state(nid, N_MEMORY)
+		unmapped_alloc_drain(nid);
+	return 0;
+}
+
+static void unmapped_test_exit(struct kunit *test)
+{
+	unsigned int *reserve = test->priv;
+	int nid;
+
+	if (reserve)
+		unmapped_alloc_set_reserve(*reserve);
+	for_each_node_state(nid, N_MEMORY)
+		unmapped_alloc_drain(nid);
+}
+
+static void expect_unmapped(struct kunit *test, struct page *page,
+			    unsigned int order)
+{
+	unsigned long i;
+
+	for (i = 0; i < (1UL << order); i++) {
+		KUNIT_EXPECT_TRUE(test, PageUnmapped(page + i));
+		KUNIT_EXPECT_FALSE(test, kernel_page_present(page + i));
+	}
+}
+
+static bool pages_are_zero(struct page *page, unsigned int order)
+{
+	unsigned long nr = 1UL << order, i;
+	struct page **pages = kcalloc(nr, sizeof(*pages), GFP_KERNEL);
+	bool zero;
+	void *va;
+
+	if (!pages)
+		return false;
+	for (i = 0; i < nr; i++)
+		pages[i] = page + i;
+	va = vmap(pages, nr, VM_MAP, PAGE_KERNEL);
+	kfree(pages);
+	if (!va)
+		return false;
+	zero = !memchr_inv(va, 0, nr * PAGE_SIZE);
+	vunmap(va);
+	return zero;
+}
+
+static void fill_pages(struct page *page, unsigned int order, int c)
+{
+	unsigned long nr = 1UL << order, i;
+	struct page **pages = kcalloc(nr, sizeof(*pages), GFP_KERNEL);
+	void *va;
+
+	if (!pages)
+		return;
+	for (i = 0; i < nr; i++)
+		pages[i] = page + i;
+	va = vmap(pages, nr, VM_MAP, PAGE_KERNEL);
+	kfree(pages);
+	if (va) {
+		memset(va, c, nr * PAGE_SIZE);
+		vunmap(va);
+	}
+}
+
+/*
+ * A free block that the direct map maps with a PMD (or a 1 GiB page), and
+ * the same put into the cache as the next block it hands out. A refill
+ * takes whatever block the page allocator returns, and some regions are
+ * mapped with 4K pages for reasons of their own (neighbours with other
+ * protections), which keep them from being collapsed; cases that check
+ * the mapping after a release or a failed split start from such a block.
+ */
+static struct page *pmd_block(struct kunit *test, int nid)
+{
+	struct page *page, *held[8];
+	int n = 0;
+
+	while (n < ARRAY_SIZE(held)) {
+		page = alloc_pages_node(nid, GFP_KERNEL | __GFP_ZERO |
+					__GFP_THISNODE, UNMAPPED_BLOCK_ORDER);
+		if (!page || map_level(page) >= PG_LEVEL_2M)
+			break;
+		held[n++] = page;
+		page = NULL;
+	}
+	while (n--)
+		__free_pages(held[n], UNMAPPED_BLOCK_ORDER);
+	if (!page)
+		kunit_skip(test, "no free block mapped with a PMD");
+	return page;
+}
+
+static struct page *adopt_pmd_block(struct kunit *test, int nid, bool split)
+{
+	struct page *page = pmd_block(test, nid);
+
+	KUNIT_ASSERT_EQ(test, unmapped_adopt(page, UNMAPPED_BLOCK_ORDER, split), 0);
+	return page;
+}
+
+/* Every order up to the block order, each page out of the direct map. */
+static void every_order(struct kunit *test)
+{
+	unsigned long refills = vm_event(test, UNMAPPED_REFILL);
+	unsigned long splits = vm_event(test, DIRECT_MAP_LEVEL2_SPLIT);
+	unsigned int order;
+
+	for (order = 0; order <= UNMAPPED_MAX_ORDER; order++) {
+		struct page *page = alloc_pages(GFP_KERNEL | __GFP_UNMAPPED,
+						order);
+
+		KUNIT_ASSERT_NOT_NULL_MSG(test, page, "order %u", order);
+		KUNIT_EXPECT_TRUE(test, unmapped_alloc_owns(page));
+		KUNIT_EXPECT_EQ(test, page_ref_count(page), 1);
+		expect_unmapped(test, page, order);
+		__free_pages(page, order);
+	}
+	/* Whole blocks only: never a PMD split. */
+	KUNIT_EXPECT_GE(test, vm_event(test, UNMAPPED_REFILL), refills + 1);
+	KUNIT_EXPECT_EQ(test, vm_event(test, DIRECT_MAP_LEVEL2_SPLIT), splits);
+}
+
+/* An order-0 request splits a fresh block; freeing merges it back. */
+static void split_and_merge(struct kunit *test)
+{
+	int nid = test_nid();
+	unsigned int order;
+	struct page *page;
+
+	for (order = 0; order <= UNMAPPED_BLOCK_ORDER; order++)
+		KUNIT_ASSERT_EQ(test, unmapped_alloc_nr_free(nid, order), 0);
+
+	page = alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED, 0);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_ASSERT_EQ(test, page_to_nid(page), nid);
+	for (order = 0; order < UNMAPPED_BLOCK_ORDER; order++)
+		KUNIT_EXPECT_EQ_MSG(test, unmapped_alloc_nr_free(nid, order), 1,
+				    "order %u", order);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_nr_free(nid, UNMAPPED_BLOCK_ORDER), 0);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_free_pages(nid),
+			UNMAPPED_BLOCK_PAGES - 1);
+
+	__free_page(page);
+	for (order = 0; order < UNMAPPED_BLOCK_ORDER; order++)
+		KUNIT_EXPECT_EQ(test, unmapped_alloc_nr_free(nid, order), 0);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_nr_free(nid, UNMAPPED_BLOCK_ORDER), 1);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_free_pages(nid), UNMAPPED_BLOCK_PAGES);
+}
+
+/* __GFP_ZERO pages are zero, also after a user wrote to them. */
+static void zeroed(struct kunit *test)
+{
+	struct page *page;
+	int round;
+
+	for (round = 0; round < 2; round++) {
+		page = alloc_pages(GFP_KERNEL | __GFP_UNMAPPED | __GFP_ZERO, 2);
+		KUNIT_ASSERT_NOT_NULL(test, page);
+		expect_unmapped(test, page, 2);
+		KUNIT_EXPECT_TRUE(test, pages_are_zero(page, 2));
+		fill_pages(page, 2, 0xa5);
+		KUNIT_EXPECT_FALSE(test, pages_are_zero(page, 2));
+		__free_pages(page, 2);
+	}
+	/* Free pages in the cache are always zero. */
+	page = alloc_pages(GFP_KERNEL | __GFP_UNMAPPED, 2);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_EXPECT_TRUE(test, pages_are_zero(page, 2));
+	__free_pages(page, 2);
+}
+
+/* Every way of freeing brings the pages back to the cache. */
+static void free_paths(struct kunit *test)
+{
+	int nid = test_nid();
+	long used = unmapped_alloc_used_pages(nid);
+	struct folio_batch fbatch;
+	struct folio *folio;
+	struct page *page;
+	int i;
+
+	/* __free_pages() of a high-order page. */
+	page = alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED, 1);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_used_pages(nid), used + 2);
+	__free_pages(page, 1);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_used_pages(nid), used);
+
+	/* put_page() dropping the last of two references (per-CPU path). */
+	page = alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED, 0);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	get_page(page);
+	put_page(page);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_used_pages(nid), used + 1);
+	put_page(page);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_used_pages(nid), used);
+
+	/* folio_put() of a large folio. */
+	folio = __folio_alloc_node(GFP_KERNEL | __GFP_UNMAPPED, 2, nid);
+	KUNIT_ASSERT_NOT_NULL(test, folio);
+	KUNIT_EXPECT_TRUE(test, folio_test_large(folio));
+	expect_unmapped(test, &folio->page, 2);
+	folio_put(folio);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_used_pages(nid), used);
+
+	/* Batched folio freeing, as used by the page cache. */
+	folio_batch_init(&fbatch);
+	for (i = 0; i < 8; i++) {
+		folio = __folio_alloc_node(GFP_KERNEL | __GFP_UNMAPPED,
+					   i & 1, nid);
+		KUNIT_ASSERT_NOT_NULL(test, folio);
+		folio_batch_add(&fbatch, folio);
+	}
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_used_pages(nid), used + 12);
+	folios_put(&fbatch);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_used_pages(nid), used);
+
+	/* free_pages_nolock(): finished from an irq_work, not leaked. */
+	page = alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED, 0);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	free_pages_nolock(page, 0);
+	unmapped_alloc_flush_stock();
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_used_pages(nid), used);
+	KUNIT_EXPECT_TRUE(test, unmapped_alloc_owns(page));
+
+	/* split_page() and freeing the pieces one by one. */
+	page = alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED, 2);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	split_page(page, 2);
+	for (i = 0; i < 4; i++)
+		__free_page(page + i);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_used_pages(nid), used);
+
+	/* Everything merged back into one whole free block. */
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_nr_free(nid, UNMAPPED_BLOCK_ORDER), 1);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_free_pages(nid), UNMAPPED_BLOCK_PAGES);
+}
+
+/* A released block is mapped again, at 2 MiB or more, and zero. */
+static void release_whole_block(struct kunit *test)
+{
+	unsigned long releases = vm_event(test, UNMAPPED_BLOCK_RELEASE);
+	unsigned long splits = vm_event(test, DIRECT_MAP_LEVEL2_SPLIT);
+	int nid = test_nid();
+	struct page *block = adopt_pmd_block(test, nid, false), *page;
+
+	page = alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED,
+				UNMAPPED_BLOCK_ORDER);
+	KUNIT_ASSERT_PTR_EQ(test, page, block);
+	expect_unmapped(test, page, UNMAPPED_BLOCK_ORDER);
+	fill_pages(page, UNMAPPED_BLOCK_ORDER, 0x5a);
+	__free_pages(page, UNMAPPED_BLOCK_ORDER);
+	/* Whatever the user wrote is gone before the block goes back. */
+	KUNIT_EXPECT_TRUE(test, pages_are_zero(page, UNMAPPED_BLOCK_ORDER));
+
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_drain(nid), UNMAPPED_BLOCK_PAGES);
+	KUNIT_EXPECT_EQ(test, vm_event(test, UNMAPPED_BLOCK_RELEASE), releases + 1);
+	KUNIT_EXPECT_FALSE(test, unmapped_alloc_owns(page));
+	KUNIT_EXPECT_FALSE(test, PageUnmapped(page));
+	KUNIT_EXPECT_TRUE(test, kernel_page_present(page));
+	KUNIT_EXPECT_GE(test, map_level(page), PG_LEVEL_2M);
+	KUNIT_EXPECT_EQ(test, vm_event(test, DIRECT_MAP_LEVEL2_SPLIT), splits);
+}
+
+/*
+ * A block whose region was mapped with 4K pages (fallback refills) is
+ * collapsed to 2 MiB when it is released.
+ */
+static void release_collapses(struct kunit *test)
+{
+	unsigned long collapses = vm_event(test, DIRECT_MAP_LEVEL2_COLLAPSE);
+	unsigned long splits = vm_event(test, DIRECT_MAP_LEVEL2_SPLIT);
+	int nid = test_nid();
+	struct page *page;
+
+	page = adopt_pmd_block(test, nid, true);
+	KUNIT_EXPECT_EQ(test, vm_event(test, DIRECT_MAP_LEVEL2_SPLIT),
+			splits + events(1));
+	KUNIT_EXPECT_EQ(test, map_level(page), PG_LEVEL_4K);
+
+	/* Use and free part of it, so it goes through the cache. */
+	page = alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED, 3);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	__free_pages(page, 3);
+
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_drain(nid), UNMAPPED_BLOCK_PAGES);
+	KUNIT_EXPECT_TRUE(test, kernel_page_present(page));
+	KUNIT_EXPECT_GE(test, map_level(page), PG_LEVEL_2M);
+	KUNIT_EXPECT_EQ(test, vm_event(test, DIRECT_MAP_LEVEL2_COLLAPSE),
+			collapses + events(1));
+}
+
+/* The shrinker gives back whole blocks, then free parts of used blocks. */
+static void shrinker_release(struct kunit *test)
+{
+	unsigned long shrunk = vm_event(test, UNMAPPED_SHRINK_RELEASE);
+	int nid = test_nid();
+	struct page *page[3], *used;
+	int i;
+
+	unmapped_alloc_set_reserve(8);
+	for (i = 0; i < 3; i++) {
+		page[i] = alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED,
+					   UNMAPPED_BLOCK_ORDER);
+		KUNIT_ASSERT_NOT_NULL(test, page[i]);
+	}
+	for (i = 0; i < 3; i++)
+		__free_pages(page[i], UNMAPPED_BLOCK_ORDER);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_free_pages(nid),
+			3 * UNMAPPED_BLOCK_PAGES);
+
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_shrink(nid, UNMAPPED_BLOCK_PAGES),
+			UNMAPPED_BLOCK_PAGES);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_free_pages(nid),
+			2 * UNMAPPED_BLOCK_PAGES);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_shrink(nid, ULONG_MAX),
+			2 * UNMAPPED_BLOCK_PAGES);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_free_pages(nid), 0);
+	KUNIT_EXPECT_EQ(test, vm_event(test, UNMAPPED_SHRINK_RELEASE),
+			shrunk + 3 * UNMAPPED_BLOCK_PAGES);
+
+	/* One page in use: the other 511 go back, the page stays unmapped. */
+	page[0] = adopt_pmd_block(test, nid, false);
+	used = alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED, 0);
+	KUNIT_ASSERT_PTR_EQ(test, used, page[0]);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_shrink(nid, ULONG_MAX),
+			UNMAPPED_BLOCK_PAGES - 1);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_free_pages(nid), 0);
+	expect_unmapped(test, used, 0);
+	__free_page(used);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_drain(nid), 1);
+	KUNIT_EXPECT_TRUE(test, kernel_page_present(used));
+	KUNIT_EXPECT_GE(test, map_level(used), PG_LEVEL_2M);
+}
+
+/* Non-blocking requests never refill: they fail on an empty cache. */
+static void atomic_empty(struct kunit *test)
+{
+	unsigned long refills = vm_event(test, UNMAPPED_REFILL) +
+				vm_event(test, UNMAPPED_REFILL_FALLBACK);
+	unsigned long fails = vm_event(test, UNMAPPED_ALLOC_FAIL);
+	struct page *page;
+	int nid;
+
+	for_each_node_state(nid, N_MEMORY)
+		KUNIT_ASSERT_EQ(test, unmapped_alloc_free_pages(nid), 0);
+
+	KUNIT_EXPECT_NULL(test, alloc_page(GFP_ATOMIC | __GFP_UNMAPPED | __GFP_NOWARN));
+	KUNIT_EXPECT_NULL(test, alloc_page(GFP_NOWAIT | __GFP_UNMAPPED | __GFP_NOWARN));
+	local_irq_disable();
+	page = alloc_page(GFP_ATOMIC | __GFP_UNMAPPED | __GFP_NOWARN);
+	local_irq_enable();
+	KUNIT_EXPECT_NULL(test, page);
+	KUNIT_EXPECT_EQ(test, vm_event(test, UNMAPPED_REFILL) +
+			vm_event(test, UNMAPPED_REFILL_FALLBACK), refills);
+	KUNIT_EXPECT_EQ(test, vm_event(test, UNMAPPED_ALLOC_FAIL), fails + 3);
+
+	/* With pages in the cache, the same request succeeds. */
+	page = alloc_page(GFP_KERNEL | __GFP_UNMAPPED);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	__free_page(page);
+	local_irq_disable();
+	page = alloc_page(GFP_ATOMIC | __GFP_UNMAPPED);
+	local_irq_enable();
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	expect_unmapped(test, page, 0);
+	__free_page(page);
+}
+
+/* Refused requests: NULL, no refill, nothing mapped handed out. */
+static void bad_input(struct kunit *test)
+{
+	static const gfp_t bad[] = {
+		__GFP_HIGHMEM, __GFP_DMA, __GFP_DMA32, __GFP_MOVABLE,
+	};
+	unsigned long refills = vm_event(test, UNMAPPED_REFILL) +
+				vm_event(test, UNMAPPED_REFILL_FALLBACK);
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		KUNIT_EXPECT_NULL(test, alloc_page(GFP_KERNEL | __GFP_UNMAPPED |
+						   bad[i]));
+	KUNIT_EXPECT_NULL(test, alloc_pages(GFP_KERNEL | __GFP_UNMAPPED,
+					    UNMAPPED_MAX_ORDER + 1));
+	KUNIT_EXPECT_EQ(test, vm_event(test, UNMAPPED_REFILL) +
+			vm_event(test, UNMAPPED_REFILL_FALLBACK), refills);
+
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_check(GFP_KERNEL | __GFP_DMA32, 0,
+						   true), -EINVAL);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_check(GFP_KERNEL, 10, true), -E2BIG);
+	/* What a request before unmapped_alloc_init() gets. */
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_check(GFP_KERNEL, 0, false), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_check(GFP_KERNEL, 0, true), 0);
+}
+
+/*
+ * Switched off: the per-page path, mapped again when freed. The case's
+ * exit switches the cache back on if it was on.
+ */
+static void switched_off(struct kunit *test)
+{
+	unsigned long refills = vm_event(test, UNMAPPED_REFILL) +
+				vm_event(test, UNMAPPED_REFILL_FALLBACK);
+	int nid = test_nid();
+	long used = unmapped_alloc_used_pages(nid);
+	struct page *page;
+
+	/* debug_pagealloc needs every page mapped by 4K PTEs. */
+	if (debug_pagealloc_enabled())
+		KUNIT_EXPECT_EQ(test, unmapped_alloc_set_enabled(true), -EOPNOTSUPP);
+	KUNIT_ASSERT_EQ(test, unmapped_alloc_set_enabled(false), 0);
+	KUNIT_EXPECT_FALSE(test, unmapped_alloc_enabled());
+	page = alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED | __GFP_ZERO, 1);
+	KUNIT_EXPECT_NULL(test, alloc_page(GFP_ATOMIC | __GFP_UNMAPPED |
+					   __GFP_NOWARN));
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	expect_unmapped(test, page, 1);
+	KUNIT_EXPECT_FALSE(test, unmapped_alloc_owns(page));
+	KUNIT_EXPECT_TRUE(test, pages_are_zero(page, 1));
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_used_pages(nid), used + 2);
+	KUNIT_EXPECT_EQ(test, vm_event(test, UNMAPPED_REFILL) +
+			vm_event(test, UNMAPPED_REFILL_FALLBACK), refills);
+
+	__free_pages(page, 1);
+	unmapped_alloc_flush_stock();
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_used_pages(nid), used);
+	/* debug_pagealloc itself unmaps pages when they are freed. */
+	if (!debug_pagealloc_enabled()) {
+		KUNIT_EXPECT_TRUE(test, kernel_page_present(page));
+		KUNIT_EXPECT_TRUE(test, kernel_page_present(page + 1));
+	}
+}
+
+#ifdef CONFIG_FAIL_CPA_SPLIT
+/*
+ * Make the @nth fault-injection point this task reaches fail, as writing
+ * /proc/self/fail-nth does for user space. With CONFIG_FAIL_CPA_SPLIT and
+ * no other capability configured, those points are CPA's page-table
+ * allocations for large-page splits.
+ */
+static void arm_fault(unsigned int nth)
+{
+	WRITE_ONCE(current->fail_nth, nth);
+}
+
+/* Disarm; return whether the armed fault was injected. */
+static bool fault_injected(void)
+{
+	bool hit = !READ_ONCE(current->fail_nth);
+
+	WRITE_ONCE(current->fail_nth, 0);
+	return hit;
+}
+
+struct cache_state {
+	unsigned long refills, releases, free, blocks;
+};
+
+static void cache_state(struct kunit *test, int nid, struct cache_state *st)
+{
+	st->refills = vm_event(test, UNMAPPED_REFILL) +
+		      vm_event(test, UNMAPPED_REFILL_FALLBACK);
+	st->releases = vm_event(test, UNMAPPED_BLOCK_RELEASE);
+	st->free = unmapped_alloc_free_pages(nid);
+	st->blocks = unmapped_alloc_nr_blocks(nid);
+}
+
+static void expect_cache_unchanged(struct kunit *test, int nid,
+				   struct cache_state *before)
+{
+	struct cache_state now;
+
+	cache_state(test, nid, &now);
+	KUNIT_EXPECT_EQ(test, now.refills, before->refills);
+	KUNIT_EXPECT_EQ(test, now.releases, before->releases);
+	KUNIT_EXPECT_EQ(test, now.free, before->free);
+	KUNIT_EXPECT_EQ(test, now.blocks, before->blocks);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_verify(nid), 0);
+}
+
+/*
+ * A refill whose direct-map change fails: every injection point on the
+ * way fails in turn (the 1 GiB split if the block lies in a 1 GiB page,
+ * then the split of its 2 MiB page). Each failure gives the block back
+ * mapped as it was, with nothing of it in the cache.
+ */
+static void fault_refill(struct kunit *test)
+{
+	unsigned int nth, level, injected = 0;
+	int nid = test_nid(), err;
+
+	for (nth = 1; nth <= 4; nth++) {
+		struct cache_state st;
+		struct page *page;
+
+		page = pmd_block(test, nid);
+		level = map_level(page);
+		cache_state(test, nid, &st);
+		arm_fault(nth);
+		/* Unmapping the first page alone needs a split. */
+		err = unmapped_adopt(page, UNMAPPED_BLOCK_ORDER, true);
+		if (!fault_injected()) {
+			KUNIT_EXPECT_EQ(test, err, 0);
+			expect_unmapped(test, page, UNMAPPED_BLOCK_ORDER);
+			break;
+		}
+		/* The block went back to the page allocator: look, don't touch. */
+		injected++;
+		KUNIT_EXPECT_EQ(test, err, -ENOMEM);
+		KUNIT_EXPECT_FALSE(test, unmapped_alloc_owns(page));
+		KUNIT_EXPECT_TRUE(test, kernel_page_present(page));
+		KUNIT_EXPECT_TRUE(test, kernel_page_present(page + 1));
+		KUNIT_EXPECT_TRUE(test, kernel_page_present(page +
+					UNMAPPED_BLOCK_PAGES - 1));
+		KUNIT_EXPECT_FALSE(test, PageUnmapped(page));
+		/* A split that succeeded before the failure is merged again. */
+		KUNIT_EXPECT_EQ(test, map_level(page), level);
+		expect_cache_unchanged(test, nid, &st);
+	}
+	kunit_info(test, "%u faults injected\n", injected);
+	KUNIT_EXPECT_GE(test, injected, 1);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_verify(nid), 0);
+}
+
+/*
+ * The shrinker gives back part of a block that is unmapped as a whole:
+ * mapping part of it again needs a split. When that fails, the free part
+ * stays in the cache, unmapped, and the next attempt succeeds.
+ */
+static void fault_partial_release(struct kunit *test)
+{
+	unsigned int nth, injected = 0;
+	int nid = test_nid();
+	unsigned long released = 0;
+	struct cache_state st;
+	struct page *page;
+
+	adopt_pmd_block(test, nid, false);
+	page = alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED, 0);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	cache_state(test, nid, &st);
+	KUNIT_ASSERT_EQ(test, st.free, UNMAPPED_BLOCK_PAGES - 1);
+
+	for (nth = 1; nth <= 4 && !released; nth++) {
+		arm_fault(nth);
+		released = unmapped_alloc_shrink(nid, 1);
+		if (!fault_injected())
+			break;
+		injected++;
+		KUNIT_EXPECT_EQ(test, released, 0);
+		expect_cache_unchanged(test, nid, &st);
+		expect_unmapped(test, page, 0);
+	}
+	kunit_info(test, "%u faults injected\n", injected);
+	KUNIT_EXPECT_GE(test, injected, 1);
+	KUNIT_EXPECT_GT(test, released, 0);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_verify(nid), 0);
+	expect_unmapped(test, page, 0);
+	__free_page(page);
+	unmapped_alloc_drain(nid);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_free_pages(nid), 0);
+	KUNIT_EXPECT_GE(test, map_level(page), PG_LEVEL_2M);
+}
+
+/*
+ * Releasing blocks and collapsing their regions allocates no page table
+ * (entries become present, tables are freed): an armed fault is never
+ * reached and the release succeeds.
+ */
+static void fault_release_collapse(struct kunit *test)
+{
+	int nid = test_nid();
+	struct page *page[2];
+
+	/* One block unmapped as a whole, one split by a partial release. */
+	adopt_pmd_block(test, nid, false);
+	page[0] = alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED,
+				   UNMAPPED_BLOCK_ORDER);
+	KUNIT_ASSERT_NOT_NULL(test, page[0]);
+	adopt_pmd_block(test, nid, false);
+	page[1] = alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED, 0);
+	KUNIT_ASSERT_NOT_NULL(test, page[1]);
+	KUNIT_EXPECT_GT(test, unmapped_alloc_shrink(nid, ULONG_MAX), 0);
+	__free_pages(page[0], UNMAPPED_BLOCK_ORDER);
+	__free_page(page[1]);
+
+	arm_fault(1);
+	unmapped_alloc_drain(nid);
+	KUNIT_EXPECT_FALSE(test, fault_injected());
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_free_pages(nid), 0);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_nr_blocks(nid), 0);
+	KUNIT_EXPECT_GE(test, map_level(page[0]), PG_LEVEL_2M);
+	KUNIT_EXPECT_GE(test, map_level(page[1]), PG_LEVEL_2M);
+}
+
+/* The per-page path: a failed split fails the request, nothing leaks. */
+static void fault_per_page(struct kunit *test)
+{
+	unsigned long fails = vm_event(test, UNMAPPED_ALLOC_FAIL);
+	int nid = test_nid();
+	long used = unmapped_alloc_used_pages(nid);
+	unsigned int nth, injected = 0;
+	struct page *page = NULL;
+
+	KUNIT_ASSERT_EQ(test, unmapped_alloc_set_enabled(false), 0);
+	for (nth = 1; nth <= 4 && !page; nth++) {
+		arm_fault(nth);
+		page = alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED |
+					__GFP_NOWARN, 0);
+		if (!fault_injected())
+			break;
+		injected++;
+		KUNIT_EXPECT_NULL(test, page);
+		KUNIT_EXPECT_EQ(test, vm_event(test, UNMAPPED_ALLOC_FAIL),
+				fails + injected);
+		KUNIT_EXPECT_EQ(test, unmapped_alloc_used_pages(nid), used);
+	}
+	kunit_info(test, "%u faults injected (none if the page was already mapped with 4K pages)\n",
+		   injected);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	expect_unmapped(test, page, 0);
+	__free_page(page);
+	unmapped_alloc_flush_stock();
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_used_pages(nid), used);
+}
+#else
+static void no_fault_injection(struct kunit *test)
+{
+	kunit_skip(test, "needs CONFIG_FAIL_CPA_SPLIT");
+}
+
+#define fault_refill		no_fault_injection
+#define fault_partial_release	no_fault_injection
+#define fault_release_collapse	no_fault_injection
+#define fault_per_page		no_fault_injection
+#endif /* CONFIG_FAIL_CPA_SPLIT */
+
+/*
+ * The stress case: one thread per online CPU allocates and frees
+ * __GFP_UNMAPPED and normal pages of mixed orders for stress_seconds,
+ * and now and then shrinks the cache. It runs at boot for a moment; a
+ * runner can run the suite again through debugfs with a longer time,
+ * memory pressure from user space and injected faults (the threads are
+ * marked for fault injection, so fail_cpa_split's task-filter aims at
+ * them).
+ */
+static unsigned int stress_seconds = 2;
+module_param(stress_seconds, uint, 0644);
+MODULE_PARM_DESC(stress_seconds, "duration of the stress case in seconds");
+
+struct stress {
+	struct kunit *test;
+	unsigned long deadline;
+	atomic_long_t ops, unmapped, normal, shrinks, failed, violations;
+};
+
+#define STRESS_SLOTS 16
+
+/* Orders of unmapped requests: mostly small, now and then a whole block. */
+static unsigned int stress_order(bool unmapped)
+{
+	u32 r = get_random_u32_below(64);
+
+	if (unmapped && !r)
+		return UNMAPPED_BLOCK_ORDER;
+	return r & 3;
+}
+
+/* An allocation is what it was asked to be; count it if not. */
+static void stress_check(struct stress *s, struct page *page,
+			 unsigned int order, bool unmapped)
+{
+	unsigned long i;
+
+	for (i = 0; i < (1UL << order); i++) {
+		bool flagged = PageUnmapped(page + i);
+		bool present = kernel_page_present(page + i);
+
+		if (flagged == unmapped && present != unmapped)
+			continue;
+		/* Say what was wrong, and whether it still is (a race). */
+		if (atomic_long_inc_return(&s->violations) <= 4)
+			kunit_info(s->test, "violation: pfn %#lx (order %u, page %lu) handed out %s: PG_unmapped %d, present %d, level %u; again: present %d\n",
+				   page_to_pfn(page + i), order, i,
+				   unmapped ? "unmapped" : "mapped", flagged,
+				   present, map_level(page + i),
+				   kernel_page_present(page + i));
+	}
+	/* A normal page must be usable through the direct map. */
+	if (!unmapped)
+		memset(page_address(page), 0x5a, L1_CACHE_BYTES);
+}
+
+static int stress_thread(void *data)
+{
+	struct stress *s = data;
+	struct page *slot[STRESS_SLOTS] = {};
+	unsigned int order[STRESS_SLOTS] = {};
+	bool unmapped[STRESS_SLOTS] = {};
+	unsigned long n = 0;
+	int i;
+
+#ifdef CONFIG_FAULT_INJECTION
+	current->make_it_fail = true;
+#endif
+	while (!kthread_should_stop() && time_before(jiffies, s->deadline)) {
+		i = get_random_u32_below(STRESS_SLOTS);
+		if (slot[i]) {
+			__free_pages(slot[i], order[i]);
+			slot[i] = NULL;
+		} else {
+			gfp_t gfp = GFP_KERNEL | __GFP_NOWARN | __GFP_RETRY_MAYFAIL;
+
+			unmapped[i] = get_random_u32_below(2);
+			order[i] = stress_order(unmapped[i]);
+			if (unmapped[i])
+				gfp |= __GFP_UNMAPPED;
+			slot[i] = alloc_pages(gfp, order[i]);
+			if (!slot[i])
+				atomic_long_inc(&s->failed);
+			else
+				stress_check(s, slot[i], order[i], unmapped[i]);
+			atomic_long_inc(unmapped[i] ? &s->unmapped : &s->normal);
+		}
+		/* Now and then: the pages held are still as handed out. */
+		if (!(++n % 64)) {
+			for (i = 0; i < STRESS_SLOTS; i++)
+				if (slot[i])
+					stress_check(s, slot[i], order[i],
+						     unmapped[i]);
+		}
+		if (!(n % 256)) {
+			unmapped_alloc_shrink(numa_mem_id(), 64);
+			atomic_long_inc(&s->shrinks);
+		}
+		atomic_long_inc(&s->ops);
+		cond_resched();
+	}
+	for (i = 0; i < STRESS_SLOTS; i++)
+		if (slot[i])
+			__free_pages(slot[i], order[i]);
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(1);
+	return 0;
+}
+
+static unsigned long cache_blocks(void)
+{
+	unsigned long blocks = 0;
+	int nid;
+
+	for_each_node_state(nid, N_MEMORY)
+		blocks += unmapped_alloc_nr_blocks(nid);
+	return blocks;
+}
+
+/*
+ * Stress from every CPU. Throughout: no unmapped page is present in the
+ * direct map, no normal page is unmapped, and the cache passes
+ * unmapped_alloc_verify(). Afterwards, with the cache drained: nothing is
+ * in use or free in it that was not before, refills minus releases is the
+ * change in blocks held, and free memory is back within 1024 pages (per-CPU
+ * lists and slab caches move it a little; a leak of pages moves it more).
+ */
+static void stress(struct kunit *test)
+{
+	unsigned int nr = num_online_cpus(), i, cpu, checks = 0;
+	struct task_struct **task = kunit_kcalloc(test, nr, sizeof(*task),
+						  GFP_KERNEL);
+	long *used = kunit_kcalloc(test, nr_node_ids, sizeof(*used), GFP_KERNEL);
+	struct stress s = { .test = test };
+	unsigned long free_before, free_after, refills, releases, blocks;
+	unsigned long verify_bad = 0, secs = READ_ONCE(stress_seconds);
+	unsigned long cached = 0;
+	long leaked, leaked_unmapped = 0;
+	int nid;
+
+	KUNIT_ASSERT_NOT_NULL(test, task);
+	KUNIT_ASSERT_NOT_NULL(test, used);
+
+	for_each_node_state(nid, N_MEMORY)
+		used[nid] = unmapped_alloc_used_pages(nid);
+	blocks = cache_blocks();
+	refills = vm_event(test, UNMAPPED_REFILL) +
+		  vm_event(test, UNMAPPED_REFILL_FALLBACK);
+	releases = vm_event(test, UNMAPPED_BLOCK_RELEASE);
+	drain_all_pages(NULL);
+	free_before = global_zone_page_state(NR_FREE_PAGES);
+
+	s.deadline = jiffies + secs * HZ;
+	i = 0;
+	for_each_online_cpu(cpu) {
+		if (i == nr)
+			break;
+		task[i] = kthread_create(stress_thread, &s, "unmapped_stress/%u",
+					 cpu);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(task[i]));
+		kthread_bind(task[i], cpu);
+		wake_up_process(task[i++]);
+	}
+	nr = i;
+	/* Check the cache's invariants while the threads run. */
+	while (time_before(jiffies, s.deadline)) {
+		for_each_node_state(nid, N_MEMORY)
+			verify_bad += unmapped_alloc_verify(nid);
+		checks++;
+		msleep(200);
+	}
+	for (i = 0; i < nr; i++)
+		kthread_stop(task[i]);
+
+	unmapped_alloc_flush_stock();
+	for_each_node_state(nid, N_MEMORY) {
+		unmapped_alloc_drain(nid);
+		verify_bad += unmapped_alloc_verify(nid);
+	}
+	drain_all_pages(NULL);
+	free_after = global_zone_page_state(NR_FREE_PAGES);
+	leaked = (long)free_before - (long)free_after;
+
+	kunit_info(test, "%lu s, %u threads: %ld operations (%ld unmapped and %ld normal allocations, %ld failed; %ld shrinks)\n",
+		   secs, nr, atomic_long_read(&s.ops),
+		   atomic_long_read(&s.unmapped), atomic_long_read(&s.normal),
+		   atomic_long_read(&s.failed), atomic_long_read(&s.shrinks));
+	kunit_info(test, "violations: %ld allocations, %lu cache invariants (%u checks); blocks taken %lu, given back %lu; free pages %lu -> %lu\n",
+		   atomic_long_read(&s.violations), verify_bad, checks,
+		   vm_event(test, UNMAPPED_REFILL) +
+		   vm_event(test, UNMAPPED_REFILL_FALLBACK) - refills,
+		   vm_event(test, UNMAPPED_BLOCK_RELEASE) - releases,
+		   free_before, free_after);
+	for_each_node_state(nid, N_MEMORY) {
+		leaked_unmapped += unmapped_alloc_used_pages(nid) - used[nid];
+		cached += unmapped_alloc_free_pages(nid);
+	}
+	kunit_info(test, "leaks: %ld unmapped pages still in use, %lu pages still cached, %ld pages of free memory\n",
+		   leaked_unmapped, cached, leaked);
+
+	KUNIT_EXPECT_GT(test, atomic_long_read(&s.ops), 100);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&s.violations), 0);
+	KUNIT_EXPECT_EQ(test, verify_bad, 0);
+	for_each_node_state(nid, N_MEMORY) {
+		KUNIT_EXPECT_EQ(test, unmapped_alloc_used_pages(nid), used[nid]);
+		KUNIT_EXPECT_EQ(test, unmapped_alloc_free_pages(nid), 0);
+	}
+	/* Refills minus releases is the number of blocks held. */
+	KUNIT_EXPECT_EQ(test, cache_blocks() + vm_event(test, UNMAPPED_BLOCK_RELEASE) -
+			releases, blocks + vm_event(test, UNMAPPED_REFILL) +
+			vm_event(test, UNMAPPED_REFILL_FALLBACK) - refills);
+	KUNIT_EXPECT_LT(test, leaked, 1024);
+}
+
+static struct kunit_case unmapped_alloc_cases[] = {
+	KUNIT_CASE(every_order),
+	KUNIT_CASE(split_and_merge),
+	KUNIT_CASE(zeroed),
+	KUNIT_CASE(free_paths),
+	KUNIT_CASE(release_whole_block),
+	KUNIT_CASE(release_collapses),
+	KUNIT_CASE(shrinker_release),
+	KUNIT_CASE(atomic_empty),
+	KUNIT_CASE(fault_refill),
+	KUNIT_CASE(fault_partial_release),
+	KUNIT_CASE(fault_release_collapse),
+	{}
+};
+
+static struct kunit_suite unmapped_alloc_suite = {
+	.name = "unmapped_alloc",
+	.init = unmapped_test_init,
+	.exit = unmapped_test_exit,
+	.test_cases = unmapped_alloc_cases,
+};
+
+/*
+ * The per-page path and refused requests: these run in every
+ * configuration, also when the cache is off (unmapped_alloc=off, or
+ * debug_pagealloc, which keeps it off).
+ */
+static int per_page_test_init(struct kunit *test)
+{
+	bool *was_on = kunit_kzalloc(test, sizeof(*was_on), GFP_KERNEL);
+
+	if (!was_on)
+		return -ENOMEM;
+	*was_on = unmapped_alloc_enabled();
+	test->priv = was_on;
+	return 0;
+}
+
+static void per_page_test_exit(struct kunit *test)
+{
+	bool *was_on = test->priv;
+
+	if (was_on && *was_on)
+		unmapped_alloc_set_enabled(true);
+}
+
+static struct kunit_case unmapped_alloc_per_page_cases[] = {
+	KUNIT_CASE(bad_input),
+	KUNIT_CASE(switched_off),
+	KUNIT_CASE(fault_per_page),
+	{}
+};
+
+static struct kunit_suite unmapped_alloc_per_page_suite = {
+	.name = "unmapped_alloc_per_page",
+	.init = per_page_test_init,
+	.exit = per_page_test_exit,
+	.test_cases = unmapped_alloc_per_page_cases,
+};
+
+/* A suite of its own, to run again alone with other load around it. */
+static struct kunit_case unmapped_alloc_stress_cases[] = {
+	KUNIT_CASE_SLOW(stress),
+	{}
+};
+
+static struct kunit_suite unmapped_alloc_stress_suite = {
+	.name = "unmapped_alloc_stress",
+	.init = unmapped_test_init,
+	.exit = unmapped_test_exit,
+	.test_cases = unmapped_alloc_stress_cases,
+};
+
+kunit_test_suites(&unmapped_alloc_suite, &unmapped_alloc_per_page_suite,
+		  &unmapped_alloc_stress_suite);
+
+#else /* !CONFIG_UNMAPPED_ALLOC */
+
+/* Without the cache, the flag is refused rather than ignored. */
+static void unsupported(struct kunit *test)
+{
+	KUNIT_EXPECT_NULL(test, alloc_page(GFP_KERNEL | __GFP_UNMAPPED));
+	KUNIT_EXPECT_NULL(test, alloc_pages(GFP_KERNEL | __GFP_UNMAPPED, 3));
+}
+
+static struct kunit_case unmapped_alloc_cases[] = {
+	KUNIT_CASE(unsupported),
+	{}
+};
+
+static struct kunit_suite unmapped_alloc_suite = {
+	.name = "unmapped_alloc",
+	.test_cases = unmapped_alloc_cases,
+};
+
+kunit_test_suite(unmapped_alloc_suite);
+
+#endif /* CONFIG_UNMAPPED_ALLOC */
+
+MODULE_DESCRIPTION("KUnit tests for __GFP_UNMAPPED");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,1533 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Cache of pages that are not present in the kernel's direct map, behind
+ * __GFP_UNMAPPED.
+ *
+ * Taking single pages out of the direct map splits the large pages that map
+ * it and costs a TLB flush on all CPUs per page. This cache takes whole
+ * PMD-sized blocks from the page allocator instead, zeroes them, removes
+ * each block from the direct map with one change and one flush, and hands
+ * out pages of order 0 up to PMD order from per-node buddy free areas
+ * (split and merge happen inside the cache, with the direct map left
+ * alone). Freed pages come back here from every free path of the page
+ * allocator, are zeroed through a CPU-local temporary mapping and merged.
+ * When a whole block is free again and the node keeps more than its reserve
+ * of free blocks, the block is mapped again, its direct-map range is
+ * collapsed back into a large mapping and the block goes back to the page
+ * allocator. A shrinker hands free blocks back under memory pressure.
+ *
+ * When no PMD-sized block is available, the cache takes a block of the
+ * requested order ("fallback refill"): that splits the direct map around it
+ * once, and the 2 MiB region is collapsed again when everything the cache
+ * holds in it has been returned.
+ *
+ * Locking (outermost first):
+ *
+ *   unmapped_node.refill_lock  mutex; serialises the direct-map changes the
+ *                              cache makes for a node: refills and releases.
+ *                              CPA locks and init_mm's mmap lock nest inside.
+ *                              The memory-offline notifier takes it inside
+ *                              mem_hotplug_lock.
+ *   unmapped_node.lock         spinlock, IRQ-safe (pages are freed from any
+ *                              context); protects the free areas, the block
+ *                              list and the block counters. Never held
+ *                              across a direct-map change, a TLB flush on
+ *                              other CPUs or a page-table allocation.
+ *   unmapped_stock_lock        spinlock, IRQ-safe; list of pages from the
+ *                              per-page path waiting to be mapped again.
+ *
+ * Frees that may not take a lock (free_pages_nolock()) are put on a
+ * lockless list and finished from an irq_work.
+ *
+ * unmapped_blocks (an xarray with its own lock) maps a 2 MiB region to its
+ * block; the free path looks it up under RCU and blocks are freed after a
+ * grace period.
+ */
+
+#define pr_fmt(fmt) "unmapped_alloc: " fmt
+
+#include <linux/debugfs.h>
+#include <linux/gfp.h>
+#include <linux/init.h>
+#include <linux/irq_work.h>
+#include <linux/jump_label.h>
+#include <linux/ktime.h>
+#include <linux/llist.h>
+#include <linux/memory.h>
+#include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/nodemask.h>
+#include <linux/page_owner.h>
+#include <linux/rcupdate.h>
+#include <linux/seq_file.h>
+#include <linux/set_memory.h>
+#include <linux/shrinker.h>
+#include <linux/slab.h>
+#include <linux/string_choices.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include <linux/vmstat.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
+
+#include <asm/tlbflush.h>
+
+#include "internal.h"
+#include "page_alloc.h"
+#include "unmapped_alloc.h"
+
+/* How the cache changed the direct map of a block's 2 MiB region. */
+enum unmapped_block_map {
+	/* Unmapped as one PMD-sized range: the PMD mapping is kept. */
+	UNMAPPED_MAP_BLOCK,
+	/* Holds fallback refills: the region is mapped with 4K pages. */
+	UNMAPPED_MAP_4K,
+};
+
+/**
+ * struct unmapped_block - a PMD-sized region the cache holds pages of
+ * @link: entry in unmapped_node.blocks; node lock.
+ * @rcu: frees the block after the free path can no longer look it up.
+ * @pfn: first frame of the region; constant.
+ * @nid: node of the region; constant.
+ * @map: how the direct map was changed; node lock.
+ * @nr_owned: pages of the region held by the cache, free or in use; node
+ *	lock.
+ * @nr_free: owned pages free in the cache; node lock.
+ * @owned: which pages of the region the cache holds; node lock (read under
+ *	RCU by the free path for pages it does not hold, which never change).
+ * @free_head: first page of each free chunk; the chunk's order is in that
+ *	page's private field; node lock.
+ */
+struct unmapped_block {
+	struct list_head link;
+	struct rcu_head rcu;
+	unsigned long pfn;
+	int nid;
+	enum unmapped_block_map map;
+	unsigned int nr_owned;
+	unsigned int nr_free;
+	DECLARE_BITMAP(owned, UNMAPPED_BLOCK_PAGES);
+	DECLARE_BITMAP(free_head, UNMAPPED_BLOCK_PAGES);
+};
+
+/**
+ * struct unmapped_node - the cache of one NUMA node
+ * @lock: protects the fields below marked "lock".
+ * @free_area: lists of free chunks, by order; lock.
+ * @nr_free: number of chunks on each list; lock.
+ * @blocks: the blocks of this node; lock.
+ * @nr_blocks: length of @blocks; lock.
+ * @nr_free_blocks: blocks whose pages are all free; lock.
+ * @free_pages: free pages in the cache; lock (read locklessly by the
+ *	shrinker and statistics).
+ * @used_pages: pages of this node handed out and not yet freed, including
+ *	pages of the per-page path.
+ * @refill_lock: serialises refills and releases of this node.
+ * @release_work: releases free blocks above the reserve.
+ * @nid: the node.
+ */
+struct unmapped_node {
+	spinlock_t lock;		/* see the comment above */
+	struct list_head free_area[UNMAPPED_NR_ORDERS];
+	unsigned long nr_free[UNMAPPED_NR_ORDERS];
+	struct list_head blocks;
+	unsigned long nr_blocks;
+	unsigned long nr_free_blocks;
+	unsigned long free_pages;
+	atomic_long_t used_pages;
+	struct mutex refill_lock;	/* see the comment above */
+	struct work_struct release_work;
+	int nid;
+};
+
+static struct unmapped_node *unmapped_nodes[MAX_NUMNODES] __read_mostly;
+static DEFINE_XARRAY(unmapped_blocks);
+/*
+ * Set with release semantics once unmapped_nodes[] and the zeroing slots
+ * are set up; readers use acquire semantics before they touch either.
+ */
+static bool unmapped_ready __read_mostly;
+
+/* The runtime switch: off sends requests down the per-page path. */
+static DEFINE_STATIC_KEY_TRUE(unmapped_cache_on);
+static bool unmapped_cache_param __initdata = true;
+
+/* Free blocks each node keeps instead of giving them back at once. */
+static unsigned int unmapped_reserve_blocks = 1;
+
+/* Pages of the per-page path waiting to be mapped again and freed. */
+static DEFINE_SPINLOCK(unmapped_stock_lock);
+static LIST_HEAD(unmapped_stock_list);
+static void unmapped_stock_workfn(struct work_struct *work);
+static DECLARE_WORK(unmapped_stock_work, unmapped_stock_workfn);
+
+/* Pages freed where no lock may be taken, finished from an irq_work. */
+static LLIST_HEAD(unmapped_deferred_frees);
+static void unmapped_deferred_free_fn(struct irq_work *work);
+static DEFINE_IRQ_WORK(unmapped_deferred_free_work, unmapped_deferred_free_fn);
+
+/*
+ * A CPU-local page of kernel address space used to zero pages that are
+ * not in the direct map. Only the owning CPU uses it, with interrupts off,
+ * and it flushes its own TLB entry after each use, like kmap_local_page()
+ * on highmem systems: no other CPU ever accesses the address, so no other
+ * CPU needs a flush.
+ */
+struct unmapped_zero_slot {
+	unsigned long addr;
+	pte_t *ptep;
+};
+
+static DEFINE_PER_CPU(struct unmapped_zero_slot, unmapped_zero_slot);
+
+static int __init unmapped_alloc_setup(char *str)
+{
+	return kstrtobool(str, &unmapped_cache_param) == 0;
+}
+__setup("unmapped_alloc=", unmapped_alloc_setup);
+
+static inline struct unmapped_block *unmapped_block_lookup(unsigned long pfn)
+{
+	return xa_load(&unmapped_blocks, pfn >> UNMAPPED_BLOCK_ORDER);
+}
+
+static inline unsigned long block_index(struct unmapped_block *block,
+					unsigned long pfn)
+{
+	return pfn - block->pfn;
+}
+
+/*
+ * The block whose pages include @pfn as one the cache holds, or NULL. A
+ * block found this way stays alive while the caller holds that page (in
+ * use, or free in the cache).
+ */
+static struct unmapped_block *unmapped_owner(unsigned long pfn)
+{
+	struct unmapped_block *block;
+
+	rcu_read_lock();
+	block = unmapped_block_lookup(pfn);
+	if (block && !test_bit(block_index(block, pfn), block->owned))
+		block = NULL;
+	rcu_read_unlock();
+	return block;
+}
+
+static void unmapped_set_flag(struct page *page, unsigned long nr, bool set)
+{
+	unsigned long i;
+
+	for (i = 0; i < nr; i++) {
+		if (set)
+			SetPageUnmapped(page + i);
+		else
+			ClearPageUnmapped(page + i);
+	}
+}
+
+static void unmapped_clear_pages(struct page *page, unsigned long nr)
+{
+	struct unmapped_zero_slot *slot;
+	unsigned long flags, i;
+
+	for (i = 0; i < nr; i++) {
+		local_irq_save(flags);
+		slot = this_cpu_ptr(&unmapped_zero_slot);
+		set_pte(slot->ptep, mk_pte(page + i, PAGE_KERNEL));
+		clear_page((void *)slot->addr);
+		pte_clear(&init_mm, slot->addr, slot->ptep);
+		flush_tlb_one_kernel(slot->addr);
+		local_irq_restore(flags);
+	}
+}
+
+static inline bool block_all_free(struct unmapped_block *block)
+{
+	return block->nr_owned && block->nr_free == block->nr_owned;
+}
+
+/* Keep nr_free_blocks right around a change of a block's counters. */
+static void account_block(struct unmapped_node *un, struct unmapped_block *block,
+			  bool was_free)
+{
+	bool is_free = block_all_free(block);
+
+	if (was_free && !is_free)
+		un->nr_free_blocks--;
+	else if (!was_free && is_free)
+		un->nr_free_blocks++;
+}
+
+/* Put a chunk on the free lists, merging it with free buddies. */
+static void __free_chunk(struct unmapped_node *un, struct unmapped_block *block,
+			 unsigned long pfn, unsigned int order)
+{
+	struct page *page;
+
+	lockdep_assert_held(&un->lock);
+
+	while (order < UNMAPPED_BLOCK_ORDER) {
+		unsigned long buddy_pfn = pfn ^ (1UL << order);
+		unsigned long idx = block_index(block, buddy_pfn);
+		struct page *buddy = pfn_to_page(buddy_pfn);
+
+		if (!test_bit(idx, block->free_head) ||
+		    page_private(buddy) != order)
+			break;
+		__clear_bit(idx, block->free_head);
+		list_del(&buddy->lru);
+		un->nr_free[order]--;
+		set_page_private(buddy, 0);
+		pfn &= ~(1UL << order);
+		order++;
+	}
+
+	page = pfn_to_page(pfn);
+	set_page_private(page, order);
+	__set_bit(block_index(block, pfn), block->free_head);
+	list_add(&page->lru, &un->free_area[order]);
+	un->nr_free[order]++;
+}
+
+/* Take a free chunk of @order, splitting a larger one if needed. */
+static struct page *__take_chunk(struct unmapped_node *un, unsigned int order)
+{
+	unsigned int cur;
+
+	lockdep_assert_held(&un->lock);
+
+	for (cur = order; cur < UNMAPPED_NR_ORDERS; cur++) {
+		struct unmapped_block *block;
+		struct page *page;
+		unsigned long pfn;
+		bool was_free;
+
+		page = list_first_entry_or_null(&un->free_area[cur],
+						struct page, lru);
+		if (!page)
+			continue;
+
+		pfn = page_to_pfn(page);
+		block = unmapped_block_lookup(pfn);
+		list_del(&page->lru);
+		un->nr_free[cur]--;
+		__clear_bit(block_index(block, pfn), block->free_head);
+
+		/* Give back the upper halves. */
+		while (cur > order) {
+			struct page *half;
+
+			cur--;
+			half = page + (1UL << cur);
+			set_page_private(half, cur);
+			__set_bit(block_index(block, pfn + (1UL << cur)),
+				  block->free_head);
+			list_add(&half->lru, &un->free_area[cur]);
+			un->nr_free[cur]++;
+		}
+		set_page_private(page, 0);
+
+		was_free = block_all_free(block);
+		block->nr_free -= 1U << order;
+		un->free_pages -= 1UL << order;
+		account_block(un, block, was_free);
+		return page;
+	}
+	return NULL;
+}
+
+static struct page *unmapped_take(struct unmapped_node *un, unsigned int order)
+{
+	struct page *page;
+	unsigned long flags;
+
+	if (!READ_ONCE(un->free_pages))
+		return NULL;
+
+	spin_lock_irqsave(&un->lock, flags);
+	page = __take_chunk(un, order);
+	spin_unlock_irqrestore(&un->lock, flags);
+	if (page)
+		mod_node_page_state(NODE_DATA(un->nid), NR_UNMAPPED_FREE,
+				    -(1L << order));
+	return page;
+}
+
+/*
+ * Take a chunk from @nid's cache or, unless the caller insists on @nid,
+ * from another node's cache allowed by @nodemask.
+ */
+static struct page *unmapped_take_any(gfp_t gfp, unsigned int order, int nid,
+				      nodemask_t *nodemask)
+{
+	struct page *page;
+	int n;
+
+	page = unmapped_take(unmapped_nodes[nid], order);
+	if (page || (gfp & __GFP_THISNODE))
+		return page;
+
+	for_each_node_state(n, N_MEMORY) {
+		if (n == nid || !unmapped_nodes[n])
+			continue;
+		if (nodemask && !node_isset(n, *nodemask))
+			continue;
+		page = unmapped_take(unmapped_nodes[n], order);
+		if (page)
+			return page;
+	}
+	return NULL;
+}
+
+static void unmapped_restore_map(struct page *page, unsigned long nr)
+{
+	/* Making entries present never allocates: this cannot fail. */
+	WARN_ON_ONCE(set_direct_map_valid_noflush(page, nr, true));
+}
+
+/*
+ * Undo a failed or abandoned unmap of @nr pages: map them again and merge
+ * their region back if CPA split it on the way (a split that succeeded
+ * before a later step failed).
+ */
+static void unmapped_undo_unmap(struct page *page, unsigned long nr)
+{
+	unsigned long addr = (unsigned long)page_address(page);
+
+	unmapped_restore_map(page, nr);
+	flush_tlb_kernel_range(addr, addr + (nr << PAGE_SHIFT));
+	set_direct_map_collapse(ALIGN_DOWN(addr, PMD_SIZE), PTRS_PER_PTE);
+	unmapped_set_flag(page, nr, false);
+}
+
+/**
+ * unmapped_adopt - make zeroed pages part of the cache
+ * @page: first page, from the page allocator, zeroed, refcount 1
+ * @order: order of the allocation
+ * @split: unmap the first page on its own, so that a PMD mapping of the
+ *	region is split (tests use this to exercise the 4K path on a PMD-sized
+ *	block)
+ *
+ * Removes the pages from the direct map with one change and one TLB flush
+ * and puts them on the free lists of their node. If they start a new
+ * block, that counts as a refill (a whole block) or a fallback refill (a
+ * smaller one).
+ *
+ * Context: Process context; takes the node's refill_lock.
+ * Return: 0, or a negative errno with the pages freed again.
+ */
+int unmapped_adopt(struct page *page, unsigned int order, bool split)
+{
+	unsigned long pfn = page_to_pfn(page), nr = 1UL << order;
+	unsigned long addr = (unsigned long)page_address(page);
+	struct unmapped_node *un = unmapped_nodes[page_to_nid(page)];
+	unsigned long index = pfn >> UNMAPPED_BLOCK_ORDER;
+	struct unmapped_block *block, *new = NULL;
+	bool was_free, created = false;
+	unsigned long flags;
+	int err;
+
+	might_sleep();
+	new = kzalloc_node(sizeof(*new), GFP_KERNEL, un->nid);
+	if (!new) {
+		err = -ENOMEM;
+		goto free_pages;
+	}
+	INIT_LIST_HEAD(&new->link);
+
+	unmapped_set_flag(page, nr, true);
+	err = set_direct_map_valid_noflush(page, split ? 1 : nr, false);
+	if (!err && split)
+		err = set_direct_map_valid_noflush(page + 1, nr - 1, false);
+	if (err) {
+		unmapped_undo_unmap(page, nr);
+		goto free_block;
+	}
+	flush_tlb_kernel_range(addr, addr + (nr << PAGE_SHIFT));
+
+	mutex_lock(&un->refill_lock);
+	block = xa_load(&unmapped_blocks, index);
+	if (!block) {
+		new->pfn = ALIGN_DOWN(pfn, UNMAPPED_BLOCK_PAGES);
+		new->nid = un->nid;
+		new->map = (order == UNMAPPED_BLOCK_ORDER && !split) ?
+			   UNMAPPED_MAP_BLOCK : UNMAPPED_MAP_4K;
+		err = xa_err(xa_store(&unmapped_blocks, index, new, GFP_KERNEL));
+		if (err) {
+			mutex_unlock(&un->refill_lock);
+			unmapped_undo_unmap(page, nr);
+			goto free_block;
+		}
+		block = new;
+		new = NULL;
+		created = true;
+	}
+
+	set_page_count(page, 0);
+	spin_lock_irqsave(&un->lock, flags);
+	if (list_empty(&block->link)) {
+		list_add_tail(&block->link, &un->blocks);
+		un->nr_blocks++;
+	}
+	if (order < UNMAPPED_BLOCK_ORDER || split)
+		block->map = UNMAPPED_MAP_4K;
+	was_free = block_all_free(block);
+	bitmap_set(block->owned, block_index(block, pfn), nr);
+	block->nr_owned += nr;
+	block->nr_free += nr;
+	un->free_pages += nr;
+	__free_chunk(un, block, pfn, order);
+	account_block(un, block, was_free);
+	spin_unlock_irqrestore(&un->lock, flags);
+	mutex_unlock(&un->refill_lock);
+
+	mod_node_page_state(NODE_DATA(un->nid), NR_UNMAPPED_FREE, nr);
+	/*
+	 * Count blocks, not adoptions, so that refills minus releases is the
+	 * number of blocks held: pages added to a block already held are not
+	 * a refill.
+	 */
+	if (created)
+		count_vm_event(order == UNMAPPED_BLOCK_ORDER ? UNMAPPED_REFILL :
+			       UNMAPPED_REFILL_FALLBACK);
+	kfree(new);
+	return 0;
+
+free_block:
+	kfree(new);
+free_pages:
+	__free_pages(page, order);
+	return err;
+}
+
+/*
+ * Refill the cache for a request of @order on @nid. A PMD-sized block is
+ * tried first, without reclaim pressure beyond one light attempt and
+ * without touching the atomic reserves. If there is none, the request's own
+ * order is allocated with the caller's flags, so the allocator's reclaim,
+ * compaction and failure reporting apply as for the same request without
+ * __GFP_UNMAPPED.
+ */
+static int unmapped_refill(gfp_t gfp, unsigned int order, int nid)
+{
+	gfp_t base = (gfp & GFP_RECLAIM_MASK) | (gfp & __GFP_THISNODE) |
+		     __GFP_ZERO;
+	gfp_t block_gfp = (base & ~(__GFP_HIGH | __GFP_MEMALLOC | __GFP_NOFAIL |
+				    __GFP_RETRY_MAYFAIL)) |
+			  __GFP_NOMEMALLOC | __GFP_NORETRY | __GFP_NOWARN;
+	struct page *page;
+
+	page = alloc_pages_node(nid, block_gfp, UNMAPPED_BLOCK_ORDER);
+	if (page)
+		return unmapped_adopt(page, UNMAPPED_BLOCK_ORDER, false);
+
+	page = alloc_pages_node(nid, base, order);
+	if (!page)
+		return -ENOMEM;
+	return unmapped_adopt(page, order, false);
+}
+
+/*
+ * The per-page path, used when the cache is switched off: allocate, take
+ * the pages out of the direct map, flush.
+ */
+static struct page *unmapped_alloc_stock(gfp_t gfp, unsigned int order,
+					 int nid, unsigned int alloc_flags)
+{
+	unsigned long nr = 1UL << order, addr;
+	struct page *page;
+
+	if (!gfpflags_allow_blocking(gfp))
+		return NULL;
+
+	/* Frozen, as the page allocator returns them; charged to the caller. */
+	page = __alloc_frozen_pages_noprof(gfp & ~(__GFP_UNMAPPED | __GFP_ACCOUNT),
+					   order, nid, NULL, alloc_flags);
+	if (!page)
+		return NULL;
+
+	addr = (unsigned long)page_address(page);
+	unmapped_set_flag(page, nr, true);
+	if (set_direct_map_valid_noflush(page, nr, false)) {
+		unmapped_undo_unmap(page, nr);
+		free_frozen_pages(page, order);
+		return NULL;
+	}
+	flush_tlb_kernel_range(addr, addr + (nr << PAGE_SHIFT));
+	return page;
+}
+
+static void unmapped_stock_workfn(struct work_struct *work)
+{
+	struct page *page, *next;
+	unsigned long flags;
+	LIST_HEAD(pages);
+
+	spin_lock_irqsave(&unmapped_stock_lock, flags);
+	list_splice_init(&unmapped_stock_list, &pages);
+	spin_unlock_irqrestore(&unmapped_stock_lock, flags);
+
+	list_for_each_entry_safe(page, next, &pages, lru) {
+		unsigned int order = page_private(page);
+		unsigned long nr = 1UL << order, i;
+		unsigned long addr = (unsigned long)page_address(page);
+
+		list_del(&page->lru);
+		set_page_private(page, 0);
+		unmapped_restore_map(page, nr);
+		for (i = 0; i < nr; i++)
+			clear_page(page_address(page + i));
+		unmapped_set_flag(page, nr, false);
+		free_frozen_pages(page, order);
+		/* The stock path split the region: merge it if it is whole. */
+		set_direct_map_collapse(ALIGN_DOWN(addr, PMD_SIZE), PTRS_PER_PTE);
+		cond_resched();
+	}
+}
+
+/* Validate a request; warns once per kind of misuse. */
+int unmapped_alloc_check(gfp_t gfp, unsigned int order, bool ready)
+{
+	if (gfp & (__GFP_DMA | __GFP_DMA32 | __GFP_HIGHMEM)) {
+		pr_warn_once("%s[%d]: __GFP_UNMAPPED with a zone modifier (%pGg): refused\n",
+			     current->comm, task_pid_nr(current), &gfp);
+		return -EINVAL;
+	}
+	if (gfp & __GFP_MOVABLE) {
+		pr_warn_once("%s[%d]: __GFP_UNMAPPED pages cannot be movable (%pGg): refused\n",
+			     current->comm, task_pid_nr(current), &gfp);
+		return -EINVAL;
+	}
+	if (order > UNMAPPED_MAX_ORDER) {
+		pr_warn_once("%s[%d]: __GFP_UNMAPPED request of order %u, above %u: refused\n",
+			     current->comm, task_pid_nr(current), order,
+			     UNMAPPED_MAX_ORDER);
+		return -E2BIG;
+	}
+	if (!ready) {
+		pr_warn_once("%s[%d]: __GFP_UNMAPPED request before the cache is initialised, or with a direct map that cannot change: refused\n",
+			     current->comm, task_pid_nr(current));
+		return -EAGAIN;
+	}
+	return 0;
+}
+
+/* The first node of @nodemask with memory, or NUMA_NO_NODE. */
+static int unmapped_policy_node(nodemask_t *nodemask)
+{
+	int nid;
+
+	for_each_node_mask(nid, *nodemask)
+		if (node_state(nid, N_MEMORY) && unmapped_nodes[nid])
+			return nid;
+	return NUMA_NO_NODE;
+}
+
+/**
+ * unmapped_alloc_pages - allocate pages that are not in the direct map
+ * @gfp: GFP flags of the request, including __GFP_UNMAPPED
+ * @order: order of the request, at most PMD order
+ * @nid: preferred node
+ * @nodemask: allowed nodes, or NULL
+ * @alloc_flags: ALLOC_* flags of the request
+ *
+ * Called by __alloc_frozen_pages_noprof() for __GFP_UNMAPPED requests.
+ * Requests that may not block are served only from pages the cache already
+ * holds.
+ *
+ * Return: the first page, frozen (reference count zero) and, for
+ * __GFP_COMP, a compound page; NULL on failure or for a refused request.
+ */
+struct page *unmapped_alloc_pages(gfp_t gfp, unsigned int order, int nid,
+				  nodemask_t *nodemask, unsigned int alloc_flags)
+{
+	struct page *page = NULL;
+	int attempt;
+
+	might_alloc(gfp);
+	/* Pairs with the release in unmapped_alloc_init(). */
+	if (unmapped_alloc_check(gfp, order, smp_load_acquire(&unmapped_ready)))
+		return NULL;
+	if (nid == NUMA_NO_NODE || !unmapped_nodes[nid])
+		nid = numa_mem_id();
+	/* A memory policy's nodes (MPOL_BIND) need not include this one. */
+	if (nodemask && !node_isset(nid, *nodemask)) {
+		nid = unmapped_policy_node(nodemask);
+		if (nid == NUMA_NO_NODE)
+			goto fail;
+	}
+
+	if (!static_branch_likely(&unmapped_cache_on)) {
+		page = unmapped_alloc_stock(gfp, order, nid, alloc_flags);
+		if (page)
+			goto out;
+		goto fail;
+	}
+
+	for (attempt = 0; attempt < 3; attempt++) {
+		page = unmapped_take_any(gfp, order, nid, nodemask);
+		if (page)
+			break;
+		if (!gfpflags_allow_blocking(gfp) ||
+		    unmapped_refill(gfp, order, nid))
+			goto fail;
+	}
+	if (!page)
+		goto fail;
+
+	prep_unmapped_page(page, order, gfp, alloc_flags);
+	if (IS_ENABLED(CONFIG_DEBUG_VM)) {
+		unsigned long i;
+
+		/* Pages keep PG_unmapped for as long as the cache holds them. */
+		for (i = 0; i < (1UL << order); i++)
+			VM_WARN_ON_ONCE_PAGE(!PageUnmapped(page + i) ||
+					     kernel_page_present(page + i),
+					     page + i);
+	}
+out:
+	atomic_long_add(1L << order, &unmapped_nodes[page_to_nid(page)]->used_pages);
+	mod_node_page_state(page_pgdat(page), NR_UNMAPPED_USED, 1L << order);
+	return page;
+fail:
+	count_vm_event(UNMAPPED_ALLOC_FAIL);
+	return NULL;
+}
+
+/**
+ * unmapped_free_pages - take back pages freed with PG_unmapped set
+ * @page: first page
+ * @order: order of the freed range
+ * @nolock: the caller may not take locks (free_pages_nolock())
+ *
+ * Called by __free_pages_prepare() from any context. Pages of the cache are
+ * zeroed and merged into its free lists; pages of the per-page path are
+ * mapped again and freed by a worker. A free that may not take a lock is
+ * finished later from an irq_work.
+ */
+void unmapped_free_pages(struct page *page, unsigned int order, bool nolock)
+{
+	unsigned long pfn = page_to_pfn(page), nr = 1UL << order, flags;
+	struct unmapped_node *un = unmapped_nodes[page_to_nid(page)];
+	struct unmapped_block *block;
+	bool release, was_free;
+
+	if (unlikely(nolock)) {
+		set_page_private(page, order);
+		llist_add(&page->pcp_llist, &unmapped_deferred_frees);
+		irq_work_queue(&unmapped_deferred_free_work);
+		return;
+	}
+
+	atomic_long_sub(nr, &un->used_pages);
+	mod_node_page_state(page_pgdat(page), NR_UNMAPPED_USED, -(long)nr);
+
+	block = unmapped_owner(pfn);
+	if (!block) {
+		set_page_private(page, order);
+		spin_lock_irqsave(&unmapped_stock_lock, flags);
+		list_add_tail(&page->lru, &unmapped_stock_list);
+		spin_unlock_irqrestore(&unmapped_stock_lock, flags);
+		queue_work(system_dfl_wq, &unmapped_stock_work);
+		return;
+	}
+
+	/* The block cannot go away: the pages being freed are in use. */
+	unmapped_clear_pages(page, nr);
+
+	spin_lock_irqsave(&un->lock, flags);
+	was_free = block_all_free(block);
+	block->nr_free += nr;
+	un->free_pages += nr;
+	__free_chunk(un, block, pfn, order);
+	account_block(un, block, was_free);
+	release = un->nr_free_blocks > READ_ONCE(unmapped_reserve_blocks);
+	spin_unlock_irqrestore(&un->lock, flags);
+
+	mod_node_page_state(page_pgdat(page), NR_UNMAPPED_FREE, nr);
+	if (release)
+		queue_work(system_dfl_wq, &un->release_work);
+}
+
+static void unmapped_deferred_free_fn(struct irq_work *work)
+{
+	struct llist_node *list = llist_del_all(&unmapped_deferred_frees);
+	struct page *page, *next;
+
+	llist_for_each_entry_safe(page, next, list, pcp_llist)
+		unmapped_free_pages(page, page_private(page), false);
+}
+
+/* Give back one chunk of a block: map it again and free it. */
+static void unmapped_free_chunk_to_buddy(struct page *page, unsigned int order)
+{
+	unsigned long nr = 1UL << order;
+
+	set_page_private(page, 0);
+	unmapped_set_flag(page, nr, false);
+	free_frozen_pages(page, order);
+}
+
+/*
+ * Release a block whose pages are all free and off the free lists: map
+ * the pages again (they are zero, see unmapped_clear_pages()), collapse the
+ * region, and give the pages back to the page allocator.
+ */
+static void unmapped_release_block(struct unmapped_node *un,
+				   struct unmapped_block *block)
+{
+	unsigned long idx, nr = block->nr_owned;
+
+	lockdep_assert_held(&un->refill_lock);
+
+	for_each_set_bit(idx, block->free_head, UNMAPPED_BLOCK_PAGES) {
+		struct page *page = pfn_to_page(block->pfn + idx);
+
+		unmapped_restore_map(page, 1UL << page_private(page));
+	}
+	set_direct_map_collapse((unsigned long)pfn_to_kaddr(block->pfn),
+				UNMAPPED_BLOCK_PAGES);
+
+	xa_erase(&unmapped_blocks, block->pfn >> UNMAPPED_BLOCK_ORDER);
+	for_each_set_bit(idx, block->free_head, UNMAPPED_BLOCK_PAGES) {
+		struct page *page = pfn_to_page(block->pfn + idx);
+		unsigned int order = page_private(page);
+
+		VM_WARN_ON_ONCE_PAGE(!kernel_page_present(page), page);
+		unmapped_free_chunk_to_buddy(page, order);
+	}
+	mod_node_page_state(NODE_DATA(un->nid), NR_UNMAPPED_FREE, -(long)nr);
+	count_vm_event(UNMAPPED_BLOCK_RELEASE);
+	kfree_rcu(block, rcu);
+}
+
+/* Detach a block whose pages are all free from the free lists. */
+static void __detach_block(struct unmapped_node *un,
+			   struct unmapped_block *block)
+{
+	unsigned long idx;
+
+	lockdep_assert_held(&un->lock);
+
+	for_each_set_bit(idx, block->free_head, UNMAPPED_BLOCK_PAGES) {
+		struct page *page = pfn_to_page(block->pfn + idx);
+
+		list_del(&page->lru);
+		un->nr_free[page_private(page)]--;
+	}
+	un->free_pages -= block->nr_owned;
+	un->nr_free_blocks--;
+	un->nr_blocks--;
+	list_del_init(&block->link);
+}
+
+/*
+ * Give free chunks of blocks that are partly in use back to the page
+ * allocator. Mapping part of a block again splits its PMD mapping (once:
+ * the block is then a 4K block); the region is collapsed when the rest of
+ * the block is released. Used only under memory pressure.
+ */
+static unsigned long unmapped_release_partial(struct unmapped_node *un,
+					      unsigned long nr_to_scan)
+{
+	unsigned long released = 0, flags;
+
+	lockdep_assert_held(&un->refill_lock);
+
+	while (released < nr_to_scan) {
+		struct unmapped_block *block;
+		struct page *page = NULL;
+		unsigned int order = 0;
+		int cur;
+
+		spin_lock_irqsave(&un->lock, flags);
+		/* Whole free blocks are left to unmapped_release(). */
+		for (cur = UNMAPPED_BLOCK_ORDER; cur >= 0 && !page; cur--) {
+			struct page *chunk;
+
+			list_for_each_entry(chunk, &un->free_area[cur], lru) {
+				block = unmapped_block_lookup(page_to_pfn(chunk));
+				if (!block_all_free(block)) {
+					page = chunk;
+					order = cur;
+					break;
+				}
+			}
+		}
+		if (!page) {
+			spin_unlock_irqrestore(&un->lock, flags);
+			break;
+		}
+		list_del(&page->lru);
+		un->nr_free[order]--;
+		__clear_bit(block_index(block, page_to_pfn(page)),
+			    block->free_head);
+		bitmap_clear(block->owned, block_index(block, page_to_pfn(page)),
+			     1U << order);
+		block->nr_owned -= 1U << order;
+		block->nr_free -= 1U << order;
+		block->map = UNMAPPED_MAP_4K;
+		un->free_pages -= 1UL << order;
+		spin_unlock_irqrestore(&un->lock, flags);
+
+		if (set_direct_map_valid_noflush(page, 1U << order, true)) {
+			/* No memory to split the mapping: keep the chunk. */
+			spin_lock_irqsave(&un->lock, flags);
+			bitmap_set(block->owned,
+				   block_index(block, page_to_pfn(page)),
+				   1U << order);
+			block->nr_owned += 1U << order;
+			block->nr_free += 1U << order;
+			un->free_pages += 1UL << order;
+			__free_chunk(un, block, page_to_pfn(page), order);
+			spin_unlock_irqrestore(&un->lock, flags);
+			break;
+		}
+		mod_node_page_state(NODE_DATA(un->nid), NR_UNMAPPED_FREE,
+				    -(1L << order));
+		unmapped_free_chunk_to_buddy(page, order);
+		released += 1UL << order;
+	}
+	return released;
+}
+
+/*
+ * Give back whole free blocks of a node that start in [@start_pfn,
+ * @end_pfn): keep @keep free blocks, stop after about @nr_to_scan pages.
+ * Returns the pages given back, and the blocks in @nr_blocks if not NULL.
+ */
+static unsigned long unmapped_release_blocks(struct unmapped_node *un,
+					     unsigned long keep,
+					     unsigned long nr_to_scan,
+					     unsigned long start_pfn,
+					     unsigned long end_pfn,
+					     unsigned long *nr_blocks)
+{
+	struct unmapped_block *block, *next;
+	unsigned long released = 0, blocks = 0;
+	LIST_HEAD(victims);
+
+	lockdep_assert_held(&un->refill_lock);
+
+	spin_lock_irq(&un->lock);
+	list_for_each_entry_safe(block, next, &un->blocks, link) {
+		if (un->nr_free_blocks <= keep || released >= nr_to_scan)
+			break;
+		if (!block_all_free(block) || block->pfn < start_pfn ||
+		    block->pfn >= end_pfn)
+			continue;
+		released += block->nr_owned;
+		blocks++;
+		__detach_block(un, block);
+		list_add_tail(&block->link, &victims);
+	}
+	spin_unlock_irq(&un->lock);
+
+	list_for_each_entry_safe(block, next, &victims, link) {
+		list_del(&block->link);
+		unmapped_release_block(un, block);
+		cond_resched();
+	}
+	if (nr_blocks)
+		*nr_blocks = blocks;
+	return released;
+}
+
+/**
+ * unmapped_release - give free memory of a node back to the page allocator
+ * @un: the node's cache
+ * @keep: number of whole free blocks to keep
+ * @nr_to_scan: stop after about this many pages
+ * @partial: also release free chunks of blocks that are partly in use
+ *
+ * Whole free blocks go first; they are collapsed to a large mapping.
+ *
+ * Context: Process context; takes the node's refill_lock.
+ * Return: the number of pages given back.
+ */
+static unsigned long unmapped_release(struct unmapped_node *un,
+				      unsigned long keep,
+				      unsigned long nr_to_scan, bool partial)
+{
+	unsigned long released;
+
+	released = unmapped_release_blocks(un, keep, nr_to_scan, 0, ULONG_MAX,
+					   NULL);
+	if (partial && released < nr_to_scan)
+		released += unmapped_release_partial(un, nr_to_scan - released);
+	return released;
+}
+
+static void unmapped_release_workfn(struct work_struct *work)
+{
+	struct unmapped_node *un = container_of(work, struct unmapped_node,
+						release_work);
+
+	mutex_lock(&un->refill_lock);
+	unmapped_release(un, READ_ONCE(unmapped_reserve_blocks), ULONG_MAX,
+			 false);
+	mutex_unlock(&un->refill_lock);
+}
+
+/**
+ * unmapped_alloc_drain - give back every whole free block of a node
+ * @nid: node
+ *
+ * The reserve is not kept. Waits for pages of the per-page path to be
+ * given back first.
+ *
+ * Return: the number of pages given back.
+ */
+unsigned long unmapped_alloc_drain(int nid)
+{
+	struct unmapped_node *un = unmapped_nodes[nid];
+	unsigned long released;
+
+	if (!un)
+		return 0;
+	flush_work(&unmapped_stock_work);
+	flush_work(&un->release_work);
+	mutex_lock(&un->refill_lock);
+	released = unmapped_release(un, 0, ULONG_MAX, false);
+	mutex_unlock(&un->refill_lock);
+	return released;
+}
+
+#ifdef CONFIG_MEMORY_HOTREMOVE
+/*
+ * Memory going offline. offline_pages() has isolated the range, which it
+ * refuses while a page in it is in use and not movable; pages of the cache
+ * that are free have no references and do not stop it. Give back every
+ * block of the range whose pages are all free: its pages go to the isolated
+ * free lists and the offline can go on. A block with pages still in use
+ * stays: offline_pages() then fails, or (for memfd_secret pages, which are
+ * on the LRU but cannot migrate) retries until it is interrupted, as it
+ * does for such pages without the cache.
+ */
+static int unmapped_memory_callback(struct notifier_block *self,
+				    unsigned long action, void *arg)
+{
+	struct memory_notify *mn = arg;
+	unsigned long blocks;
+	int nid;
+
+	if (action != MEM_GOING_OFFLINE)
+		return NOTIFY_OK;
+
+	for_each_node(nid) {
+		struct unmapped_node *un = unmapped_nodes[nid];
+
+		mutex_lock(&un->refill_lock);
+		unmapped_release_blocks(un, 0, ULONG_MAX, mn->start_pfn,
+					mn->start_pfn + mn->nr_pages, &blocks);
+		mutex_unlock(&un->refill_lock);
+		count_vm_events(UNMAPPED_OFFLINE_RELEASE, blocks);
+	}
+	return NOTIFY_OK;
+}
+#endif
+
+static unsigned long unmapped_shrink_count(struct shrinker *shrinker,
+					   struct shrink_control *sc)
+{
+	struct unmapped_node *un = unmapped_nodes[sc->nid];
+
+	return un ? READ_ONCE(un->free_pages) : 0;
+}
+
+static unsigned long unmapped_shrink_scan(struct shrinker *shrinker,
+					  struct shrink_control *sc)
+{
+	struct unmapped_node *un = unmapped_nodes[sc->nid];
+	unsigned long released;
+
+	/* A refill of this node may be what is reclaiming. */
+	if (!un || !mutex_trylock(&un->refill_lock))
+		return SHRINK_STOP;
+	released = unmapped_release(un, 0, sc->nr_to_scan, true);
+	mutex_unlock(&un->refill_lock);
+	if (released)
+		count_vm_events(UNMAPPED_SHRINK_RELEASE, released);
+	return released ?: SHRINK_STOP;
+}
+
+unsigned long unmapped_alloc_shrink(int nid, unsigned long nr_to_scan)
+{
+	struct shrink_control sc = {
+		.gfp_mask = GFP_KERNEL,
+		.nid = nid,
+		.nr_to_scan = nr_to_scan,
+	};
+	unsigned long released;
+
+	if (!unmapped_shrink_count(NULL, &sc))
+		return 0;
+	released = unmapped_shrink_scan(NULL, &sc);
+	return released == SHRINK_STOP ? 0 : released;
+}
+
+/* Statistics and knobs for tests and debugfs. */
+unsigned long unmapped_alloc_nr_free(int nid, unsigned int order)
+{
+	struct unmapped_node *un = unmapped_nodes[nid];
+
+	return un ? READ_ONCE(un->nr_free[order]) : 0;
+}
+
+unsigned long unmapped_alloc_free_pages(int nid)
+{
+	struct unmapped_node *un = unmapped_nodes[nid];
+
+	return un ? READ_ONCE(un->free_pages) : 0;
+}
+
+long unmapped_alloc_used_pages(int nid)
+{
+	struct unmapped_node *un = unmapped_nodes[nid];
+
+	return un ? atomic_long_read(&un->used_pages) : 0;
+}
+
+unsigned long unmapped_alloc_nr_blocks(int nid)
+{
+	struct unmapped_node *un = unmapped_nodes[nid];
+
+	return un ? READ_ONCE(un->nr_blocks) : 0;
+}
+
+/* One block's share of unmapped_alloc_verify(). */
+static unsigned long verify_block(struct unmapped_block *block,
+				  unsigned long *nr_free)
+{
+	unsigned long idx, free = 0, bad = 0;
+
+	if (unmapped_block_lookup(block->pfn) != block || !block->nr_owned ||
+	    bitmap_weight(block->owned, UNMAPPED_BLOCK_PAGES) != block->nr_owned ||
+	    block->nr_free > block->nr_owned)
+		bad++;
+	for_each_set_bit(idx, block->free_head, UNMAPPED_BLOCK_PAGES) {
+		unsigned int order = page_private(pfn_to_page(block->pfn + idx));
+
+		if (order > UNMAPPED_BLOCK_ORDER || !IS_ALIGNED(idx, 1U << order) ||
+		    find_next_zero_bit(block->owned, idx + (1U << order), idx) <
+		    idx + (1U << order))
+			bad++;
+		else
+			free += 1U << order;
+	}
+	if (free != block->nr_free)
+		bad++;
+	*nr_free += free;
+	/* Whether free or in use, a page the cache holds is not mapped. */
+	for_each_set_bit(idx, block->owned, UNMAPPED_BLOCK_PAGES) {
+		struct page *page = pfn_to_page(block->pfn + idx);
+
+		if (!PageUnmapped(page) || kernel_page_present(page))
+			bad++;
+	}
+	return bad;
+}
+
+/**
+ * unmapped_alloc_verify - check the cache of a node against its invariants
+ * @nid: node
+ *
+ * Every block is in the lookup table and holds pages; its owned pages are
+ * marked PG_unmapped and not present in the direct map; its free chunks
+ * are aligned, lie in owned pages and add up to its free count; the
+ * node's free pages, free blocks and free-list lengths match the blocks.
+ * For tests: it walks every page of every block with interrupts off.
+ *
+ * Return: the number of violations found (0 if the cache is consistent).
+ */
+unsigned long unmapped_alloc_verify(int nid)
+{
+	struct unmapped_node *un = unmapped_nodes[nid];
+	unsigned long bad = 0, free = 0, free_blocks = 0, blocks = 0;
+	unsigned long chunks = 0, listed = 0;
+	struct unmapped_block *block;
+	unsigned int order;
+	struct page *page;
+
+	if (!un)
+		return 0;
+	spin_lock_irq(&un->lock);
+	list_for_each_entry(block, &un->blocks, link) {
+		bad += verify_block(block, &free);
+		chunks += bitmap_weight(block->free_head, UNMAPPED_BLOCK_PAGES);
+		free_blocks += block_all_free(block);
+		blocks++;
+	}
+	for (order = 0; order < UNMAPPED_NR_ORDERS; order++) {
+		unsigned long n = 0;
+
+		list_for_each_entry(page, &un->free_area[order], lru)
+			n++;
+		bad += n != un->nr_free[order];
+		listed += n;
+	}
+	bad += free != un->free_pages;
+	bad += free_blocks != un->nr_free_blocks;
+	bad += blocks != un->nr_blocks;
+	bad += chunks != listed;
+	spin_unlock_irq(&un->lock);
+	if (bad)
+		pr_err("node %d: %lu violations of the cache's invariants\n",
+		       nid, bad);
+	return bad;
+}
+
+bool unmapped_alloc_owns(struct page *page)
+{
+	return unmapped_owner(page_to_pfn(page));
+}
+
+bool unmapped_alloc_enabled(void)
+{
+	return static_branch_likely(&unmapped_cache_on);
+}
+
+int unmapped_alloc_set_enabled(bool on)
+{
+	if (on && debug_pagealloc_enabled())
+		return -EOPNOTSUPP;
+	if (on)
+		static_branch_enable(&unmapped_cache_on);
+	else
+		static_branch_disable(&unmapped_cache_on);
+	return 0;
+}
+
+unsigned int unmapped_alloc_set_reserve(unsigned int blocks)
+{
+	return xchg(&unmapped_reserve_blocks, blocks);
+}
+
+/* Finish the frees that were deferred: those without locks, then stock. */
+void unmapped_alloc_flush_stock(void)
+{
+	irq_work_sync(&unmapped_deferred_free_work);
+	flush_work(&unmapped_stock_work);
+}
+
+#ifdef CONFIG_DEBUG_FS
+static int free_areas_show(struct seq_file *m, void *v)
+{
+	unsigned int order;
+	int nid;
+
+	seq_puts(m, "node");
+	for (order = 0; order < UNMAPPED_NR_ORDERS; order++)
+		seq_printf(m, " %6u", order);
+	seq_puts(m, "   blocks free_blocks free_pages used_pages\n");
+	for_each_node_state(nid, N_MEMORY) {
+		struct unmapped_node *un = unmapped_nodes[nid];
+
+		if (!un)
+			continue;
+		spin_lock_irq(&un->lock);
+		seq_printf(m, "%4d", nid);
+		for (order = 0; order < UNMAPPED_NR_ORDERS; order++)
+			seq_printf(m, " %6lu", un->nr_free[order]);
+		seq_printf(m, " %8lu %11lu %10lu %10ld\n", un->nr_blocks,
+			   un->nr_free_blocks, un->free_pages,
+			   atomic_long_read(&un->used_pages));
+		spin_unlock_irq(&un->lock);
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(free_areas);
+
+static int blocks_show(struct seq_file *m, void *v)
+{
+	int nid;
+
+	seq_puts(m, "node      pfn owned  free map\n");
+	for_each_node_state(nid, N_MEMORY) {
+		struct unmapped_node *un = unmapped_nodes[nid];
+		struct unmapped_block *block;
+
+		if (!un)
+			continue;
+		spin_lock_irq(&un->lock);
+		list_for_each_entry(block, &un->blocks, link)
+			seq_printf(m, "%4d %#8lx %5u %5u %s\n", nid, block->pfn,
+				   block->nr_owned, block->nr_free,
+				   block->map == UNMAPPED_MAP_BLOCK ?
+				   "block" : "4k");
+		spin_unlock_irq(&un->lock);
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(blocks);
+
+static int enabled_get(void *data, u64 *val)
+{
+	*val = unmapped_alloc_enabled();
+	return 0;
+}
+
+static int enabled_set(void *data, u64 val)
+{
+	return unmapped_alloc_set_enabled(val);
+}
+DEFINE_DEBUGFS_ATTRIBUTE(enabled_fops, enabled_get, enabled_set, "%llu\n");
+
+static int drain_set(void *data, u64 val)
+{
+	int nid;
+
+	for_each_node_state(nid, N_MEMORY)
+		unmapped_alloc_drain(nid);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(drain_fops, NULL, drain_set, "%llu\n");
+
+/*
+ * A microbenchmark, through whichever path the runtime switch selects:
+ * "echo ORDER COUNT > bench" allocates COUNT blocks of ORDER with
+ * __GFP_UNMAPPED, then frees them all and drains the cache, so every page
+ * comes from a fresh block ("batch"); "echo ORDER COUNT loop > bench"
+ * allocates and frees one block at a time ("loop", the steady state);
+ * "echo 0 COUNT zero > bench" only zeroes one unmapped page COUNT times,
+ * the part of the cost that no path can avoid. Reading the file shows
+ * the cost per operation and what happened to the direct map meanwhile.
+ */
+static DEFINE_MUTEX(bench_lock);
+static char bench_result[256];
+
+static unsigned long bench_event(enum vm_event_item item)
+{
+	unsigned long *ev = kcalloc(NR_VM_EVENT_ITEMS, sizeof(*ev), GFP_KERNEL);
+	unsigned long val = 0;
+
+	if (ev) {
+		all_vm_events(ev);
+		val = ev[item];
+		kfree(ev);
+	}
+	return val;
+}
+
+static ssize_t bench_write(struct file *file, const char __user *ubuf,
+			   size_t len, loff_t *ppos)
+{
+	unsigned long flushes = 0, splits = 0, count, i, got = 0;
+	struct page **pages = NULL;
+	ktime_t start, alloc_ns, free_ns;
+	char buf[32], mode[8] = "batch";
+	bool loop = false, zero = false;
+	unsigned int order;
+	int nid, n;
+
+	if (len >= sizeof(buf) || copy_from_user(buf, ubuf, len))
+		return -EINVAL;
+	buf[len] = 0;
+	n = sscanf(buf, "%u %lu %7s", &order, &count, mode);
+	if (n < 2 || order > UNMAPPED_MAX_ORDER || !count ||
+	    count > (1UL << 20))
+		return -EINVAL;
+	if (n == 3) {
+		if (!strcmp(mode, "loop"))
+			loop = true;
+		else if (!strcmp(mode, "zero"))
+			zero = true;
+		else if (strcmp(mode, "batch"))
+			return -EINVAL;
+	}
+	if (!loop && !zero) {
+		pages = kvcalloc(count, sizeof(*pages), GFP_KERNEL);
+		if (!pages)
+			return -ENOMEM;
+	}
+
+	mutex_lock(&bench_lock);
+#ifdef CONFIG_DEBUG_TLBFLUSH
+	flushes = bench_event(NR_TLB_REMOTE_FLUSH);
+#endif
+#ifdef CONFIG_X86
+	splits = bench_event(DIRECT_MAP_LEVEL2_SPLIT);
+#endif
+	if (zero) {
+		struct page *page = alloc_page(GFP_KERNEL | __GFP_UNMAPPED);
+
+		start = ktime_get();
+		for (i = 0; page && i < count; i++) {
+			unmapped_clear_pages(page, 1);
+			got++;
+			cond_resched();
+		}
+		alloc_ns = ktime_sub(ktime_get(), start);
+		if (page)
+			__free_page(page);
+		free_ns = 0;
+		goto done;
+	}
+
+	start = ktime_get();
+	for (i = 0; i < count; i++) {
+		struct page *page = alloc_pages(GFP_KERNEL | __GFP_UNMAPPED,
+						order);
+
+		if (!page)
+			break;
+		got++;
+		if (loop)
+			__free_pages(page, order);
+		else
+			pages[i] = page;
+		cond_resched();
+	}
+	alloc_ns = ktime_sub(ktime_get(), start);
+	start = ktime_get();
+	for (i = 0; !loop && i < got; i++)
+		__free_pages(pages[i], order);
+	unmapped_alloc_flush_stock();
+	if (!loop)
+		for_each_node_state(nid, N_MEMORY)
+			unmapped_alloc_drain(nid);
+	free_ns = ktime_sub(ktime_get(), start);
+done:
+#ifdef CONFIG_DEBUG_TLBFLUSH
+	flushes = bench_event(NR_TLB_REMOTE_FLUSH) - flushes;
+#endif
+#ifdef CONFIG_X86
+	splits = bench_event(DIRECT_MAP_LEVEL2_SPLIT) - splits;
+#endif
+	snprintf(bench_result, sizeof(bench_result),
+		 "cache=%s mode=%s order=%u count=%lu allocated=%lu alloc_ns=%lld free_ns=%lld ns_per_op=%lld tlb_flushes=%lu level2_splits=%lu\n",
+		 str_on_off(unmapped_alloc_enabled()),
+		 zero ? "zero" : loop ? "loop" : "batch", order, count, got,
+		 ktime_to_ns(alloc_ns), ktime_to_ns(free_ns),
+		 got ? ktime_to_ns(ktime_add(alloc_ns, free_ns)) / got : 0,
+		 flushes, splits);
+	mutex_unlock(&bench_lock);
+	kvfree(pages);
+	return len;
+}
+
+static int bench_show(struct seq_file *m, void *v)
+{
+	mutex_lock(&bench_lock);
+	seq_puts(m, bench_result);
+	mutex_unlock(&bench_lock);
+	return 0;
+}
+
+static int bench_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, bench_show, NULL);
+}
+
+static const struct file_operations bench_fops = {
+	.owner = THIS_MODULE,
+	.open = bench_open,
+	.read = seq_read,
+	.write = bench_write,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
+static int __init unmapped_alloc_debugfs_init(void)
+{
+	struct dentry *dir;
+
+	/* Pairs with the release in unmapped_alloc_init(). */
+	if (!smp_load_acquire(&unmapped_ready))
+		return 0;
+	dir = debugfs_create_dir("unmapped_alloc", NULL);
+
+	debugfs_create_file("free_areas", 0400, dir, NULL, &free_areas_fops);
+	debugfs_create_file("blocks", 0400, dir, NULL, &blocks_fops);
+	debugfs_create_file_unsafe("enabled", 0600, dir, NULL, &enabled_fops);
+	debugfs_create_file_unsafe("drain", 0200, dir, NULL, &drain_fops);
+	debugfs_create_file("bench", 0600, dir, NULL, &bench_fops);
+	debugfs_create_u32("reserve_blocks", 0600, dir,
+			   &unmapped_reserve_blocks);
+	return 0;
+}
+late_initcall(unmapped_alloc_debugfs_init);
+#endif
+
+static int __init unmapped_slot_pte(pte_t *pte, unsigned long addr, void *data)
+{
+	*(pte_t **)data = pte;
+	return 0;
+}
+
+static int __init unmapped_zero_slots_init(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct unmapped_zero_slot *slot = per_cpu_ptr(&unmapped_zero_slot,
+							      cpu);
+		struct vm_struct *area = get_vm_area(PAGE_SIZE, 0);
+
+		if (!area)
+			return -ENOMEM;
+		slot->addr = (unsigned long)area->addr;
+		if (apply_to_page_range(&init_mm, slot->addr, PAGE_SIZE,
+					unmapped_slot_pte, &slot->ptep))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int __init unmapped_alloc_init(void)
+{
+	struct shrinker *shrinker;
+	int nid, order;
+
+	if (!can_set_direct_map()) {
+		pr_info("the direct map cannot change: __GFP_UNMAPPED is refused\n");
+		return 0;
+	}
+	if (unmapped_zero_slots_init())
+		goto nomem;
+
+	for_each_node(nid) {
+		struct unmapped_node *un;
+
+		un = kzalloc_node(sizeof(*un), GFP_KERNEL,
+				  node_state(nid, N_MEMORY) ? nid : NUMA_NO_NODE);
+		if (!un)
+			goto nomem;
+		spin_lock_init(&un->lock);
+		for (order = 0; order < UNMAPPED_NR_ORDERS; order++)
+			INIT_LIST_HEAD(&un->free_area[order]);
+		INIT_LIST_HEAD(&un->blocks);
+		mutex_init(&un->refill_lock);
+		INIT_WORK(&un->release_work, unmapped_release_workfn);
+		un->nid = nid;
+		unmapped_nodes[nid] = un;
+	}
+
+	shrinker = shrinker_alloc(SHRINKER_NUMA_AWARE, "unmapped_alloc");
+	if (shrinker) {
+		shrinker->count_objects = unmapped_shrink_count;
+		shrinker->scan_objects = unmapped_shrink_scan;
+		shrinker->batch = UNMAPPED_BLOCK_PAGES;
+		shrinker_register(shrinker);
+	}
+
+#ifdef CONFIG_MEMORY_HOTREMOVE
+	hotplug_memory_notifier(unmapped_memory_callback, DEFAULT_CALLBACK_PRI);
+#endif
+
+	if (!unmapped_cache_param || debug_pagealloc_enabled()) {
+		static_branch_disable(&unmapped_cache_on);
+		pr_info("cache off%s: __GFP_UNMAPPED uses the per-page path\n",
+			debug_pagealloc_enabled() ? " (debug_pagealloc)" : "");
+	}
+	/* Publish unmapped_nodes[] and the slots; see unmapped_ready. */
+	smp_store_release(&unmapped_ready, true);
+	return 0;
+
+nomem:
+	pr_err("out of memory at boot: __GFP_UNMAPPED is refused\n");
+	return -ENOMEM;
+}
+core_initcall(unmapped_alloc_init);

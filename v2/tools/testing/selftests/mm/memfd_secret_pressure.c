@@ -1,0 +1,653 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memfd_secret(2) and the unmapped-page cache when memory runs out or goes
+ * away.
+ *
+ *  - offline (first, while the node it uses holds little else): free
+ *    cached blocks do not stop an offline of their memory block (the cache
+ *    gives them up), and a memory block holding a secret page in use
+ *    cannot go offline, with the page intact. The test fills the cache
+ *    with most of the free memory of the last memory node and offlines a
+ *    memory block that the cache holds alone; a memory block that merely
+ *    contains free cached blocks can also hold kernel pages. Memory blocks
+ *    of a node's boot memory usually hold unmovable kernel pages, so it
+ *    needs a second node whose memory has few kernel pages, such as a
+ *    hot-plugged DIMM (QEMU: -numa node,nodeid=1 and a pc-dimm with
+ *    node=1), and skips with a single node.
+ *  - shrinker_before_oom: with the cache holding free memory, a process
+ *    allocates anonymous memory until the OOM killer stops it. The cache's
+ *    shrinker must have given the cached memory back first: the process
+ *    gets at least half of it on top of the memory that was free, and
+ *    the system goes on (secret memory works afterwards).
+ *  - oom_secret: a process allocates memfd_secret memory without a
+ *    RLIMIT_MEMLOCK limit until the OOM killer stops it. Afterwards every
+ *    page it had is back: no page in use, none left in the cache after a
+ *    drain, free memory as before within MEMFREE_SLACK_KB.
+ *  - memlock_limit: an unprivileged process allocates memfd_secret memory
+ *    until RLIMIT_MEMLOCK: it gets exactly the limit (then mmap() fails with
+ *    EAGAIN, or a fault raises SIGBUS), and every page it got holds what it
+ *    wrote.
+ *
+ * The tests need the cache's debugfs files (CONFIG_UNMAPPED_ALLOC,
+ * CONFIG_DEBUG_FS) and skip without them; offline also needs
+ * CONFIG_MEMORY_HOTREMOVE and CONFIG_NUMA.
+ */
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+
+#define KIB		1024UL
+#define MIB		(1024 * KIB)
+#define BLOCK_PAGES	512
+#define DEBUGFS		"/sys/kernel/debug/unmapped_alloc/"
+#define MEMORY_SYSFS	"/sys/devices/system/memory/"
+/* How far free memory may move while nothing leaks (slab, per-CPU lists). */
+#define MEMFREE_SLACK_KB	(8 * 1024)
+
+#ifndef __NR_memfd_secret
+#define __NR_memfd_secret	-1
+#endif
+
+static long page_size;
+
+static int write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = write(fd, val, strlen(val));
+	ret = ret < 0 ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+static long long read_number(const char *path, int base)
+{
+	char buf[64] = "";
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? strtoll(buf, NULL, base) : -1;
+}
+
+/* The number after "@name" in a file of "name value" lines, or -1. */
+static long long proc_item(const char *path, const char *name)
+{
+	char line[256], key[128];
+	long long v, val = -1;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%127s %lld", key, &v) == 2 && !strcmp(key, name))
+			val = v;
+	fclose(f);
+	return val;
+}
+
+/* A /proc/vmstat item (exact: the per-CPU deltas are folded first). */
+static long long vmstat_item(const char *name)
+{
+	write_file("/proc/sys/vm/stat_refresh", "1");
+	return proc_item("/proc/vmstat", name);
+}
+
+static long long meminfo_kb(const char *name)
+{
+	return proc_item("/proc/meminfo", name);
+}
+
+static void drain_and_drop(void)
+{
+	write_file(DEBUGFS "drain", "1");
+	write_file("/proc/sys/vm/drop_caches", "3");
+}
+
+/*
+ * Map @len bytes of secret memory and write every page. Returns the
+ * mapping, or MAP_FAILED with errno set.
+ */
+static char *secret_map(size_t len, char c)
+{
+	int fd = syscall(__NR_memfd_secret, 0);
+	char *p;
+	size_t i;
+
+	if (fd < 0)
+		return MAP_FAILED;
+	if (ftruncate(fd, len)) {
+		close(fd);
+		return MAP_FAILED;
+	}
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return p;
+	for (i = 0; i < len; i += page_size)
+		memset(p + i, c, page_size);
+	return p;
+}
+
+static bool secret_intact(const char *p, size_t len, char c)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != c)
+			return false;
+	return true;
+}
+
+/*
+ * Fill the cache with @mib MiB of free secret memory; return free pages.
+ * The memory is written through one 2 MiB window at a time, so that the
+ * fill needs one page table rather than one per 2 MiB: the offline test
+ * wants as few kernel pages as possible beside the cache on its node.
+ * Closing the file frees every page at once.
+ */
+static long long fill_cache(long mib)
+{
+	int fd = syscall(__NR_memfd_secret, 0);
+	const size_t window = 2 * MIB;
+	char buf[32];
+	size_t off;
+	char *p;
+
+	if (fd < 0)
+		return -1;
+	mib &= ~1L;	/* whole windows */
+	snprintf(buf, sizeof(buf), "%ld", mib / 2);
+	write_file(DEBUGFS "reserve_blocks", buf);
+	if (ftruncate(fd, mib * MIB)) {
+		close(fd);
+		return -1;
+	}
+	for (off = 0; off < mib * MIB; off += window) {
+		p = mmap(NULL, window, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off);
+		if (p == MAP_FAILED) {
+			close(fd);
+			return -1;
+		}
+		memset(p, 0x11, window);
+		munmap(p, window);
+	}
+	close(fd);
+	return vmstat_item("nr_unmapped_free");
+}
+
+/* Wait up to @secs seconds for @pid; kill it when the time is up. */
+static int wait_for(pid_t pid, int secs, int *status)
+{
+	int i;
+
+	for (i = 0; i < secs * 10; i++) {
+		if (waitpid(pid, status, WNOHANG) == pid)
+			return 0;
+		usleep(100000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, status, 0);
+	return -1;
+}
+
+/*
+ * Allocate memory in 1 MiB steps until killed; count the MiB in @done.
+ * The OOM killer should pick this process, not the test.
+ */
+static void hog(long *done, bool secret)
+{
+	struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
+
+	write_file("/proc/self/oom_score_adj", "1000");
+	setrlimit(RLIMIT_MEMLOCK, &unlimited);
+	for (;;) {
+		char *p;
+
+		if (secret) {
+			p = secret_map(MIB, 0x22);
+		} else {
+			p = mmap(NULL, MIB, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			if (p != MAP_FAILED)
+				memset(p, 0x22, MIB);
+		}
+		if (p == MAP_FAILED)
+			usleep(1000);
+		else
+			__atomic_add_fetch(done, 1, __ATOMIC_RELAXED);
+	}
+}
+
+struct oom_run {
+	long hog_mib;
+	int status;
+	long long oom_kills;
+};
+
+/* Run a hog until the OOM killer stops it (at most @secs seconds). */
+static int run_hog(bool secret, int secs, struct oom_run *run)
+{
+	long *done = mmap(NULL, sizeof(long), PROT_READ | PROT_WRITE,
+			  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	long long kills = vmstat_item("oom_kill");
+	pid_t pid;
+	int ret;
+
+	if (done == MAP_FAILED)
+		return -1;
+	*done = 0;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		hog(done, secret);
+		_exit(1);
+	}
+	ret = wait_for(pid, secs, &run->status);
+	run->hog_mib = __atomic_load_n(done, __ATOMIC_RELAXED);
+	run->oom_kills = vmstat_item("oom_kill") - kills;
+	munmap(done, sizeof(long));
+	return ret;
+}
+
+FIXTURE(pressure) {
+	char reserve[32];
+};
+
+FIXTURE_SETUP(pressure)
+{
+	int fd;
+
+	page_size = sysconf(_SC_PAGESIZE);
+	if (read_number(DEBUGFS "enabled", 10) != 1)
+		SKIP(return, "no unmapped-page cache, or switched off (" DEBUGFS ")");
+	fd = syscall(__NR_memfd_secret, 0);
+	if (fd < 0)
+		SKIP(return, "memfd_secret: %s", strerror(errno));
+	close(fd);
+	snprintf(self->reserve, sizeof(self->reserve), "%lld",
+		 read_number(DEBUGFS "reserve_blocks", 10));
+	write_file("/proc/self/oom_score_adj", "-1000");
+	drain_and_drop();
+}
+
+FIXTURE_TEARDOWN(pressure)
+{
+	write_file(DEBUGFS "reserve_blocks", self->reserve);
+	drain_and_drop();
+}
+
+/* The most cached blocks the offline test reads from debugfs. */
+#define MAX_CACHED_BLOCKS	1024
+
+struct cached_block {
+	int nid;
+	unsigned long pfn, owned, free;
+};
+
+/* The cache's blocks from debugfs; returns how many (at most @max). */
+static int read_blocks(struct cached_block *b, int max)
+{
+	FILE *f = fopen(DEBUGFS "blocks", "r");
+	char line[128];
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (n < max && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%d %lx %lu %lu", &b[n].nid, &b[n].pfn,
+			   &b[n].owned, &b[n].free) == 4)
+			n++;
+	fclose(f);
+	return n;
+}
+
+static void on_alarm(int sig)
+{
+}
+
+/*
+ * Offline memory block @mem, interrupting the attempt after @secs seconds
+ * (offline_pages() retries pages that cannot migrate until a signal).
+ * Returns 0 or a negative errno.
+ */
+static int offline(long mem, int secs)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	char path[128];
+	int ret;
+
+	sigaction(SIGALRM, &sa, NULL);	/* no SA_RESTART */
+	snprintf(path, sizeof(path), MEMORY_SYSFS "memory%ld/state", mem);
+	alarm(secs);
+	ret = write_file(path, "offline");
+	alarm(0);
+	return ret;
+}
+
+static void online(long mem)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), MEMORY_SYSFS "memory%ld/state", mem);
+	write_file(path, "online");
+}
+
+/*
+ * The last node with memory, and its free memory in kB. On a guest whose
+ * second node is a hot-plugged DIMM, that memory holds almost no kernel
+ * pages, so the memory blocks the cache fills there can go offline.
+ */
+static int last_node(long long *free_kb)
+{
+	char path[128], line[256];
+	int nid = -1, n;
+	long long kb;
+	FILE *f;
+
+	for (n = 0; n < 64; n++) {
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/meminfo", n);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "Node %*d MemFree: %lld", &kb) == 1 && kb) {
+				nid = n;
+				*free_kb = kb;
+			}
+		fclose(f);
+	}
+	return nid;
+}
+
+static int bind_to_node(int nid)
+{
+	unsigned long mask = 1UL << nid;
+
+	/* MPOL_BIND is 2; no libnuma in a static test binary. */
+	return syscall(__NR_set_mempolicy, 2, &mask, sizeof(mask) * 8);
+}
+
+/*
+ * Memory block numbers are small on the guests this test is for (the
+ * block size is at least 128 MiB); larger ones are not looked at.
+ */
+#define MAX_MEMORY_BLOCKS	4096
+
+/* What the cache holds in one memory block of the node under test. */
+struct memory_block_state {
+	int whole;	/* 2 MiB regions cached whole (512 pages owned, free) */
+	bool busy;	/* a cached block there has a page in use */
+	bool shared;	/* a cached block there owns only part of its region */
+};
+
+/*
+ * Runs first, while the memory of the node under test holds almost nothing
+ * but what the test puts there: later cases drive the system into the OOM
+ * killer, and the kernel pages allocated then can land on any node.
+ */
+TEST_F_TIMEOUT(pressure, offline, 600)
+{
+	static struct memory_block_state st[MAX_MEMORY_BLOCKS];
+	long long block_bytes = read_number(MEMORY_SYSFS "block_size_bytes", 16);
+	long long released = vmstat_item("unmapped_offline_release");
+	long mem, whole_mem = -1, inuse_mem = -1, mib, max_mib;
+	int n, i, err, inuse_err, nid, regions;
+	long long node_free_kb = 0;
+	struct cached_block b[MAX_CACHED_BLOCKS];
+	char *page;
+
+	if (block_bytes <= 0 || access(MEMORY_SYSFS "memory0/state", W_OK))
+		SKIP(return, "no memory hot-remove (CONFIG_MEMORY_HOTREMOVE)");
+	nid = last_node(&node_free_kb);
+	if (nid <= 0)
+		SKIP(return, "one memory node: its memory blocks all hold kernel pages");
+	regions = block_bytes / (BLOCK_PAGES * page_size);
+	ASSERT_GT(regions, 0);
+	ASSERT_EQ(bind_to_node(nid), 0);
+	/*
+	 * Three quarters of the node's free memory, at most four memory
+	 * blocks and no more than read_blocks() can list: its free 2 MiB
+	 * blocks go to the cache, so that the memory blocks of the node that
+	 * hold nothing else end up held by the cache alone. A memory block
+	 * that merely contains a free cached block can also hold a kernel
+	 * page (slab, a page table) and then rightly refuses to go offline.
+	 */
+	max_mib = 4 * block_bytes / MIB;
+	/* Leave half of the listing to blocks of other nodes. */
+	if (max_mib > MAX_CACHED_BLOCKS / 2 * (BLOCK_PAGES * page_size / MIB))
+		max_mib = MAX_CACHED_BLOCKS / 2 * (BLOCK_PAGES * page_size / MIB);
+	mib = node_free_kb / 1024 * 3 / 4;
+	if (mib > max_mib)
+		mib = max_mib;
+	ASSERT_GT(fill_cache(mib), 0);
+	/* A page in use: its block has owned > free. */
+	page = secret_map(page_size, 0x44);
+	ASSERT_NE(page, MAP_FAILED);
+
+	memset(st, 0, sizeof(st));
+	n = read_blocks(b, MAX_CACHED_BLOCKS);
+	for (i = 0; i < n; i++) {
+		if (b[i].nid != nid)
+			continue;
+		mem = b[i].pfn * page_size / block_bytes;
+		if (mem >= MAX_MEMORY_BLOCKS)
+			continue;
+		if (b[i].free != b[i].owned)
+			st[mem].busy = true;
+		else if (b[i].owned != BLOCK_PAGES)
+			st[mem].shared = true;
+		else
+			st[mem].whole++;
+	}
+	for (mem = 0; mem < MAX_MEMORY_BLOCKS; mem++) {
+		if (!st[mem].whole && !st[mem].busy && !st[mem].shared)
+			continue;
+		TH_LOG("memory%ld: %d of %d regions cached whole and free%s%s",
+		       mem, st[mem].whole, regions,
+		       st[mem].busy ? ", a page in use" : "",
+		       st[mem].shared ? ", a region shared" : "");
+		/*
+		 * Prefer a memory block where the page in use is all there
+		 * is besides the cache, so that its refusal is the page's.
+		 */
+		if (st[mem].busy && (inuse_mem < 0 ||
+				     (st[mem].whole + 1 == regions && !st[mem].shared)))
+			inuse_mem = mem;
+		if (st[mem].whole == regions && !st[mem].busy &&
+		    !st[mem].shared && whole_mem < 0)
+			whole_mem = mem;
+	}
+	/*
+	 * The fill's own kernel pages (a page table, the file's xarray nodes,
+	 * the cache's block descriptors) land on the node too, and so can
+	 * other kernel pages: when one sits in every memory block the fill
+	 * covered, nothing here can tell the cache's effect apart.
+	 */
+	if (whole_mem < 0) {
+		munmap(page, page_size);
+		SKIP(return, "no memory block of node %d is held by the cache alone (see above)",
+		     nid);
+	}
+
+	/* Nothing but free cached blocks there: it must go offline. */
+	err = offline(whole_mem, 20);
+	EXPECT_EQ(err, 0)
+		TH_LOG("memory%ld: %s", whole_mem, strerror(-err));
+	if (!err) {
+		/* The cache holds nothing there any more. */
+		n = read_blocks(b, MAX_CACHED_BLOCKS);
+		for (i = 0; i < n; i++)
+			EXPECT_NE(b[i].pfn * page_size / block_bytes, whole_mem);
+		online(whole_mem);
+	}
+	EXPECT_GE(vmstat_item("unmapped_offline_release") - released, regions);
+
+	ASSERT_GE(inuse_mem, 0);
+	inuse_err = offline(inuse_mem, 10);
+	if (!inuse_err)
+		online(inuse_mem);
+	TH_LOG("memory%ld, held by the cache alone: %s; memory%ld, a page in use: %s",
+	       whole_mem, err ? strerror(-err) : "offlined", inuse_mem,
+	       inuse_err ? strerror(-inuse_err) : "offlined");
+	EXPECT_NE(inuse_err, 0);
+	EXPECT_TRUE(secret_intact(page, page_size, 0x44));
+	munmap(page, page_size);
+}
+
+TEST_F_TIMEOUT(pressure, shrinker_before_oom, 900)
+{
+	long mib = meminfo_kb("MemTotal:") / 8 / 1024;
+	long long cached, shrunk, free_kb;
+	struct oom_run run;
+	char *p;
+
+	if (mib > 256)
+		mib = 256;
+	cached = fill_cache(mib);
+	ASSERT_GE(cached, mib * MIB / page_size * 3 / 4);
+	shrunk = vmstat_item("unmapped_shrink_release");
+	free_kb = meminfo_kb("MemFree:");
+
+	ASSERT_EQ(run_hog(false, 600, &run), 0);
+	shrunk = vmstat_item("unmapped_shrink_release") - shrunk;
+	TH_LOG("cached %lld kB, free %lld kB; hog %ld MiB; shrunk %lld kB, left %lld kB",
+	       cached * page_size / KIB, free_kb, run.hog_mib,
+	       shrunk * page_size / KIB,
+	       vmstat_item("nr_unmapped_free") * page_size / KIB);
+	ASSERT_TRUE(WIFSIGNALED(run.status));
+	EXPECT_EQ(WTERMSIG(run.status), SIGKILL);
+	EXPECT_GE(run.oom_kills, 1);
+	EXPECT_GE(shrunk, cached - BLOCK_PAGES);
+	EXPECT_LE(vmstat_item("nr_unmapped_free"), BLOCK_PAGES);
+	EXPECT_GE(run.hog_mib * 1024, free_kb + cached * page_size / KIB / 2);
+
+	/* The system goes on: secret memory still works. */
+	p = secret_map(4 * MIB, 0x33);
+	ASSERT_NE(p, MAP_FAILED);
+	EXPECT_TRUE(secret_intact(p, 4 * MIB, 0x33));
+	munmap(p, 4 * MIB);
+}
+
+TEST_F_TIMEOUT(pressure, oom_secret, 900)
+{
+	long long used = vmstat_item("nr_unmapped_used");
+	long long free_kb, free_after;
+	struct oom_run run;
+
+	free_kb = meminfo_kb("MemFree:");
+	ASSERT_EQ(run_hog(true, 600, &run), 0);
+	drain_and_drop();
+	free_after = meminfo_kb("MemFree:");
+	TH_LOG("hog %ld MiB; free %lld -> %lld kB; unmapped used %lld, free %lld",
+	       run.hog_mib, free_kb, free_after,
+	       vmstat_item("nr_unmapped_used"), vmstat_item("nr_unmapped_free"));
+	ASSERT_TRUE(WIFSIGNALED(run.status));
+	EXPECT_EQ(WTERMSIG(run.status), SIGKILL);
+	EXPECT_GE(run.oom_kills, 1);
+	EXPECT_GT(run.hog_mib, free_kb / 1024 / 2);
+	EXPECT_EQ(vmstat_item("nr_unmapped_used"), used);
+	EXPECT_EQ(vmstat_item("nr_unmapped_free"), 0);
+	EXPECT_GE(free_after, free_kb - MEMFREE_SLACK_KB);
+}
+
+static sigjmp_buf bus_jmp;
+
+static void on_bus(int sig)
+{
+	siglongjmp(bus_jmp, 1);
+}
+
+/*
+ * Secret memory is charged to RLIMIT_MEMLOCK: when a mapping is made, and
+ * (on kernels that charge the user per page, as the mapping's charge can
+ * be bypassed) when a page is faulted in, with SIGBUS past the limit.
+ * Either way a process gets exactly the limit, and keeps its contents.
+ */
+TEST_F(pressure, memlock_limit)
+{
+	const long limit_mib = 16;
+	pid_t pid = fork();
+	int status;
+
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		struct rlimit rl = { limit_mib * MIB, limit_mib * MIB };
+		struct sigaction sa = { .sa_handler = on_bus };
+		static char *region[64];
+		/* Static: they keep their values across siglongjmp(). */
+		static long pages, n;
+		int fd, how = 0;
+		char *p;
+		size_t i;
+
+		/* Unprivileged: CAP_IPC_LOCK would lift the limit. */
+		if (setrlimit(RLIMIT_MEMLOCK, &rl) || setgid(65534) ||
+		    setuid(65534))
+			_exit(10);
+		sigaction(SIGBUS, &sa, NULL);
+		for (n = 0; n < 64; n++) {
+			fd = syscall(__NR_memfd_secret, 0);
+			if (fd < 0 || ftruncate(fd, MIB))
+				_exit(14);
+			p = mmap(NULL, MIB, PROT_READ | PROT_WRITE, MAP_SHARED,
+				 fd, 0);
+			close(fd);
+			if (p == MAP_FAILED) {
+				how = errno == EAGAIN ? 1 : 12;
+				break;
+			}
+			if (sigsetjmp(bus_jmp, 1)) {
+				how = 2;
+				break;
+			}
+			for (i = 0; i < MIB; i += page_size) {
+				memset(p + i, 'a' + n % 26, page_size);
+				pages++;
+			}
+			region[n] = p;
+		}
+		if (how != 1 && how != 2)
+			_exit(how ?: 15);
+		if (pages != limit_mib * MIB / page_size)
+			_exit(11);
+		while (n--)
+			if (!secret_intact(region[n], MIB, 'a' + n % 26))
+				_exit(13);
+		_exit(how == 1 ? 0 : 1);
+	}
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	ASSERT_TRUE(WIFEXITED(status));
+	/*
+	 * 0: mmap() failed with EAGAIN at the limit; 1: a fault past the
+	 * limit raised SIGBUS. Failures: 10 could not drop privileges, 11
+	 * wrong number of pages, 12 mmap() failed otherwise, 13 contents
+	 * changed, 14 memfd_secret() or ftruncate() failed, 15 no limit hit.
+	 */
+	TH_LOG("stopped at %ld MiB by %s", limit_mib,
+	       WEXITSTATUS(status) == 0 ? "mmap() failing with EAGAIN" :
+	       WEXITSTATUS(status) == 1 ? "SIGBUS on a fault" : "(failed)");
+	EXPECT_LE(WEXITSTATUS(status), 1);
+}
+
+TEST_HARNESS_MAIN
