@@ -117,10 +117,15 @@ static long long meminfo_kb(const char *name)
 	return proc_item("/proc/meminfo", name);
 }
 
+/*
+ * Drop caches first: that drains the per-CPU LRU and mlock batches, which
+ * can still hold the last secret folios of a process that has exited, so
+ * only then are all of its pages back in the cache for the drain.
+ */
 static void drain_and_drop(void)
 {
-	write_file(DEBUGFS "drain", "1");
 	write_file("/proc/sys/vm/drop_caches", "3");
+	write_file(DEBUGFS "drain", "1");
 }
 
 /*
