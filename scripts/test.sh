@@ -109,31 +109,37 @@ guest_run() {
 		tagged "$tag" "$S/results.py" "$log" --plan "$plan" "$@"
 }
 
-# 4 GiB: the guest then has fully populated 1 GiB regions, so the 1 GiB
-# collapse case runs instead of being skipped.
-export MEM=${MEM:-4G}
-guest_run test "lockdep, DEBUG_VM, KUnit, CPA self test" test --tree "$TREE" --cpa
-# The CPA self test splits the direct map every 30 s, so the selftest
-# that counts splits runs on a kernel without it.
-guest_run debug "lockdep, DEBUG_VM" directmap
-# Reliability, short: the test kernel in a two-node guest (the second node
-# on a DIMM), the stress suite for 20 s under memory pressure with faults
-# injected, then the OOM, memlock and memory-offline selftests. 'make
-# reliability' runs it for longer, on this kernel and with KASAN.
-reliability_guest "stress=20"
-guest_run test "lockdep, DEBUG_VM, KUnit, CPA self test" reliability --tree "$TREE" --pressure
+# The guest of the first two boots: 4 GiB unless MEM says otherwise (the
+# guest then has fully populated 1 GiB regions, so the 1 GiB collapse case
+# runs instead of being skipped), and APPEND's extra kernel options.
+test_mem=${MEM:-4G} test_append=${APPEND:-}
+
+# three_boots BASE: the three boots of the series $SERIES (kernel tree
+# $(series_build "$SERIES")/linux, based on BASE). The first two set the
+# guest's size and options themselves, as the third changes them.
+three_boots() {
+	local base=$1 tree
+	tree=$(series_build "$SERIES")/linux
+	MEM=$test_mem APPEND=$test_append QEMU_ARGS= guest_run test \
+		"$base: lockdep, DEBUG_VM, KUnit, CPA self test" test --tree "$tree" --cpa
+	# The CPA self test splits the direct map every 30 s, so the selftest
+	# that counts splits runs on a kernel without it.
+	MEM=$test_mem APPEND=$test_append QEMU_ARGS= guest_run debug \
+		"$base: lockdep, DEBUG_VM" directmap
+	# Reliability, short: the test kernel in a two-node guest (the second
+	# node on a DIMM), the stress suite for 20 s under memory pressure
+	# with faults injected, then the OOM, memlock and memory-offline
+	# selftests. 'make reliability' runs it for longer, also with KASAN.
+	reliability_guest "stress=20"
+	guest_run test "$base: lockdep, DEBUG_VM, KUnit, CPA self test" \
+		reliability --tree "$tree" --pressure
+}
+
+three_boots "Linux 6.12"
 # v2 on Linux 7.3: the same three boots. Its kernels still take the
 # shared fragments, which ask for CONFIG_PROC_SYSCTL, gone from 7.3
 # (UNKNOWN_OK reports it).
 if [ -n "$v2_ok" ]; then
-	export SERIES=$V2 UNKNOWN_OK=1
-	unset QEMU_ARGS
-	v2_tree=$(series_build "$V2")/linux
-	MEM=4G APPEND= guest_run test "Linux 7.3: lockdep, DEBUG_VM, KUnit, CPA self test" \
-		test --tree "$v2_tree" --cpa
-	MEM=4G APPEND= guest_run debug "Linux 7.3: lockdep, DEBUG_VM" directmap
-	reliability_guest "stress=20"
-	guest_run test "Linux 7.3: lockdep, DEBUG_VM, KUnit, CPA self test" \
-		reliability --tree "$v2_tree" --pressure
+	SERIES=$V2 UNKNOWN_OK=1 three_boots "Linux 7.3"
 fi
 finish
