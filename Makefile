@@ -1,14 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0
 # The workbench: every target is a small script in scripts/. Settings
 # (MEM, SMP, ACCEL, TIMEOUT, JOBS, RESET, FLAVOURS, STRESS, INJECT) pass
-# through the environment or the make command line. SERIES=v2 makes tree,
-# export, check-sync and checkpatch work on v2/, the port to Linux 7.3,
-# in build/v2/; its kernels build with UNKNOWN_OK=1 until v2 has the
-# options of the cache that configs/ asks for.
+# through the environment or the make command line. SERIES selects the
+# series a target works on: the top (default; the series on Linux 7.3)
+# or a backport, e.g. SERIES=backports/v6.12 (v1 on 6.12.117, built in
+# build/v6.12/).
 
 export MEM SMP ACCEL TIMEOUT APPEND JOBS RESET FLAVOURS STRESS INJECT SERIES UNKNOWN_OK
 
-.PHONY: test demo bench cache-bench reliability matrix cross-build deps tree export check-sync checkpatch check-series clean
+.PHONY: test demo bench cache-bench reliability matrix cross-build pageflags-layout deps tree export check-sync checkpatch check-series clean
 
 test:
 	scripts/test.sh
@@ -30,6 +30,9 @@ matrix:
 
 cross-build: tree
 	scripts/cross-build.sh
+
+pageflags-layout: deps
+	scripts/pageflags-layout.sh
 
 deps:
 	scripts/deps.sh

@@ -36,6 +36,9 @@
  *   unmapped_stock_lock        spinlock, IRQ-safe; list of pages from the
  *                              per-page path waiting to be mapped again.
  *
+ * Frees that may not take a lock (free_pages_nolock()) are put on a
+ * lockless list and finished from an irq_work.
+ *
  * unmapped_blocks (an xarray with its own lock) maps a 2 MiB region to its
  * block; the free path looks it up under RCU and blocks are freed after a
  * grace period.
@@ -44,10 +47,12 @@
 #define pr_fmt(fmt) "unmapped_alloc: " fmt
 
 #include <linux/debugfs.h>
-#include <linux/ktime.h>
 #include <linux/gfp.h>
 #include <linux/init.h>
+#include <linux/irq_work.h>
 #include <linux/jump_label.h>
+#include <linux/ktime.h>
+#include <linux/llist.h>
 #include <linux/memory.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
@@ -68,6 +73,7 @@
 #include <asm/tlbflush.h>
 
 #include "internal.h"
+#include "page_alloc.h"
 #include "unmapped_alloc.h"
 
 /* How the cache changed the direct map of a block's 2 MiB region. */
@@ -155,6 +161,11 @@ static DEFINE_SPINLOCK(unmapped_stock_lock);
 static LIST_HEAD(unmapped_stock_list);
 static void unmapped_stock_workfn(struct work_struct *work);
 static DECLARE_WORK(unmapped_stock_work, unmapped_stock_workfn);
+
+/* Pages freed where no lock may be taken, finished from an irq_work. */
+static LLIST_HEAD(unmapped_deferred_frees);
+static void unmapped_deferred_free_fn(struct irq_work *work);
+static DEFINE_IRQ_WORK(unmapped_deferred_free_work, unmapped_deferred_free_fn);
 
 /*
  * A CPU-local page of kernel address space used to zero pages that are
@@ -523,7 +534,7 @@ static int unmapped_refill(gfp_t gfp, unsigned int order, int nid)
  * the pages out of the direct map, flush.
  */
 static struct page *unmapped_alloc_stock(gfp_t gfp, unsigned int order,
-					 int nid)
+					 int nid, unsigned int alloc_flags)
 {
 	unsigned long nr = 1UL << order, addr;
 	struct page *page;
@@ -531,8 +542,9 @@ static struct page *unmapped_alloc_stock(gfp_t gfp, unsigned int order,
 	if (!gfpflags_allow_blocking(gfp))
 		return NULL;
 
-	page = alloc_pages_node(nid, gfp & ~(__GFP_UNMAPPED | __GFP_ACCOUNT),
-				order);
+	/* Frozen, as the page allocator returns them; charged to the caller. */
+	page = __alloc_frozen_pages_noprof(gfp & ~(__GFP_UNMAPPED | __GFP_ACCOUNT),
+					   order, nid, NULL, alloc_flags);
 	if (!page)
 		return NULL;
 
@@ -540,7 +552,7 @@ static struct page *unmapped_alloc_stock(gfp_t gfp, unsigned int order,
 	unmapped_set_flag(page, nr, true);
 	if (set_direct_map_valid_noflush(page, nr, false)) {
 		unmapped_undo_unmap(page, nr);
-		__free_pages(page, order);
+		free_frozen_pages(page, order);
 		return NULL;
 	}
 	flush_tlb_kernel_range(addr, addr + (nr << PAGE_SHIFT));
@@ -568,8 +580,7 @@ static void unmapped_stock_workfn(struct work_struct *work)
 		for (i = 0; i < nr; i++)
 			clear_page(page_address(page + i));
 		unmapped_set_flag(page, nr, false);
-		set_page_refcounted(page);
-		__free_pages(page, order);
+		free_frozen_pages(page, order);
 		/* The stock path split the region: merge it if it is whole. */
 		set_direct_map_collapse(ALIGN_DOWN(addr, PMD_SIZE), PTRS_PER_PTE);
 		cond_resched();
@@ -620,15 +631,17 @@ static int unmapped_policy_node(nodemask_t *nodemask)
  * @order: order of the request, at most PMD order
  * @nid: preferred node
  * @nodemask: allowed nodes, or NULL
+ * @alloc_flags: ALLOC_* flags of the request
  *
- * Called by the page allocator for __GFP_UNMAPPED requests. Requests that
- * may not block are served only from pages the cache already holds.
+ * Called by __alloc_frozen_pages_noprof() for __GFP_UNMAPPED requests.
+ * Requests that may not block are served only from pages the cache already
+ * holds.
  *
- * Return: the first page, with its reference count set and, for
+ * Return: the first page, frozen (reference count zero) and, for
  * __GFP_COMP, a compound page; NULL on failure or for a refused request.
  */
 struct page *unmapped_alloc_pages(gfp_t gfp, unsigned int order, int nid,
-				  nodemask_t *nodemask)
+				  nodemask_t *nodemask, unsigned int alloc_flags)
 {
 	struct page *page = NULL;
 	int attempt;
@@ -647,7 +660,7 @@ struct page *unmapped_alloc_pages(gfp_t gfp, unsigned int order, int nid,
 	}
 
 	if (!static_branch_likely(&unmapped_cache_on)) {
-		page = unmapped_alloc_stock(gfp, order, nid);
+		page = unmapped_alloc_stock(gfp, order, nid, alloc_flags);
 		if (page)
 			goto out;
 		goto fail;
@@ -664,7 +677,7 @@ struct page *unmapped_alloc_pages(gfp_t gfp, unsigned int order, int nid,
 	if (!page)
 		goto fail;
 
-	prep_unmapped_page(page, order, gfp);
+	prep_unmapped_page(page, order, gfp, alloc_flags);
 	if (IS_ENABLED(CONFIG_DEBUG_VM)) {
 		unsigned long i;
 
@@ -687,17 +700,26 @@ fail:
  * unmapped_free_pages - take back pages freed with PG_unmapped set
  * @page: first page
  * @order: order of the freed range
+ * @nolock: the caller may not take locks (free_pages_nolock())
  *
- * Called by free_pages_prepare() from any context. Pages of the cache are
+ * Called by __free_pages_prepare() from any context. Pages of the cache are
  * zeroed and merged into its free lists; pages of the per-page path are
- * mapped again and freed by a worker.
+ * mapped again and freed by a worker. A free that may not take a lock is
+ * finished later from an irq_work.
  */
-void unmapped_free_pages(struct page *page, unsigned int order)
+void unmapped_free_pages(struct page *page, unsigned int order, bool nolock)
 {
 	unsigned long pfn = page_to_pfn(page), nr = 1UL << order, flags;
 	struct unmapped_node *un = unmapped_nodes[page_to_nid(page)];
 	struct unmapped_block *block;
 	bool release, was_free;
+
+	if (unlikely(nolock)) {
+		set_page_private(page, order);
+		llist_add(&page->pcp_llist, &unmapped_deferred_frees);
+		irq_work_queue(&unmapped_deferred_free_work);
+		return;
+	}
 
 	atomic_long_sub(nr, &un->used_pages);
 	mod_node_page_state(page_pgdat(page), NR_UNMAPPED_USED, -(long)nr);
@@ -708,7 +730,7 @@ void unmapped_free_pages(struct page *page, unsigned int order)
 		spin_lock_irqsave(&unmapped_stock_lock, flags);
 		list_add_tail(&page->lru, &unmapped_stock_list);
 		spin_unlock_irqrestore(&unmapped_stock_lock, flags);
-		queue_work(system_unbound_wq, &unmapped_stock_work);
+		queue_work(system_dfl_wq, &unmapped_stock_work);
 		return;
 	}
 
@@ -726,7 +748,16 @@ void unmapped_free_pages(struct page *page, unsigned int order)
 
 	mod_node_page_state(page_pgdat(page), NR_UNMAPPED_FREE, nr);
 	if (release)
-		queue_work(system_unbound_wq, &un->release_work);
+		queue_work(system_dfl_wq, &un->release_work);
+}
+
+static void unmapped_deferred_free_fn(struct irq_work *work)
+{
+	struct llist_node *list = llist_del_all(&unmapped_deferred_frees);
+	struct page *page, *next;
+
+	llist_for_each_entry_safe(page, next, list, pcp_llist)
+		unmapped_free_pages(page, page_private(page), false);
 }
 
 /* Give back one chunk of a block: map it again and free it. */
@@ -736,8 +767,7 @@ static void unmapped_free_chunk_to_buddy(struct page *page, unsigned int order)
 
 	set_page_private(page, 0);
 	unmapped_set_flag(page, nr, false);
-	set_page_refcounted(page);
-	__free_pages(page, order);
+	free_frozen_pages(page, order);
 }
 
 /*
@@ -1175,8 +1205,10 @@ unsigned int unmapped_alloc_set_reserve(unsigned int blocks)
 	return xchg(&unmapped_reserve_blocks, blocks);
 }
 
+/* Finish the frees that were deferred: those without locks, then stock. */
 void unmapped_alloc_flush_stock(void)
 {
+	irq_work_sync(&unmapped_deferred_free_work);
 	flush_work(&unmapped_stock_work);
 }
 

@@ -21,10 +21,11 @@ struct page;
 #define UNMAPPED_MAX_ORDER	UNMAPPED_BLOCK_ORDER
 
 #ifdef CONFIG_UNMAPPED_ALLOC
-void prep_unmapped_page(struct page *page, unsigned int order, gfp_t gfp);
+void prep_unmapped_page(struct page *page, unsigned int order, gfp_t gfp,
+			unsigned int alloc_flags);
 struct page *unmapped_alloc_pages(gfp_t gfp, unsigned int order, int nid,
-				  nodemask_t *nodemask);
-void unmapped_free_pages(struct page *page, unsigned int order);
+				  nodemask_t *nodemask, unsigned int alloc_flags);
+void unmapped_free_pages(struct page *page, unsigned int order, bool nolock);
 
 int unmapped_alloc_check(gfp_t gfp, unsigned int order, bool ready);
 int unmapped_adopt(struct page *page, unsigned int order, bool split);
@@ -42,13 +43,15 @@ unsigned int unmapped_alloc_set_reserve(unsigned int blocks);
 void unmapped_alloc_flush_stock(void);
 #else
 static inline struct page *unmapped_alloc_pages(gfp_t gfp, unsigned int order,
-						int nid, nodemask_t *nodemask)
+						int nid, nodemask_t *nodemask,
+						unsigned int alloc_flags)
 {
 	pr_warn_once("__GFP_UNMAPPED needs CONFIG_UNMAPPED_ALLOC: refused\n");
 	return NULL;
 }
 
-static inline void unmapped_free_pages(struct page *page, unsigned int order)
+static inline void unmapped_free_pages(struct page *page, unsigned int order,
+				       bool nolock)
 {
 }
 #endif

@@ -7,7 +7,8 @@
 # (table of base against patched, the microbenchmark with the cache
 # switched off and on, kernels and machine) and the direct-map pictures
 # build/bench/direct-map-{base,patched}.svg (and .png when rsvg-convert
-# works), prints the report, and copies it all to bench/ for README.
+# works), prints the report, and copies it all to the series' bench/
+# (bench/, or backports/v6.12/bench/) for its README.
 # Progress lines name the kernel, workload and repetition. A step that
 # fails is named at the end (exit 1); what was measured is kept.
 . "$(dirname "$0")/lib.sh"
@@ -97,8 +98,10 @@ blog=$logs_dir/base-churn-1.log plog=$logs_dir/patched-churn-1.log
 	echo "# make bench"
 	echo
 	echo "Base $(kernel_version "$blog" || true) against patched" \
-		"$(kernel_version "$plog" || true) ($(series_patches | wc -l) patches)," \
-		"both from the configuration fragments of flavour 'demo'; $(date -u +%F)."
+		"$(kernel_version "$plog" || true): $(series_patches | wc -l) patches of" \
+		"$(series_dir)patches/ (tree commit $(git -C "$TREE" rev-parse --short HEAD))" \
+		"on $(base_get DEBIAN_PACKAGE) $(base_get DEBIAN_VERSION), both from the" \
+		"configuration fragments of flavour 'demo'; $(date -u +%F)."
 	echo "Machine: $(lscpu | sed -n 's/^Model name: *//p' | head -n1), $(nproc) CPUs;" \
 		"$(qemu-system-x86_64 --version | head -n1), TCG (time is emulated:" \
 		"compare ratios and counts, not absolute times); guest ${SMP:-2} vCPUs, $MEM."
@@ -128,9 +131,10 @@ blog=$logs_dir/base-churn-1.log plog=$logs_dir/patched-churn-1.log
 } >"$out/bench.md"
 cat "$out/bench.md"
 
-mkdir -p "$TOP/bench"
-rm -f "$TOP"/bench/*
-cp "$out"/bench.md "$out"/direct-map-*.svg "$TOP/bench/" 2>/dev/null || true
-cp "$out"/direct-map-*.png "$TOP/bench/" 2>/dev/null || true
-say "bench: report in ${out#"$TOP"/}/bench.md, copied to bench/"
+pub=$SERIES/bench
+mkdir -p "$pub"
+rm -f "$pub"/*
+cp "$out"/bench.md "$out"/direct-map-*.svg "$pub/" 2>/dev/null || true
+cp "$out"/direct-map-*.png "$pub/" 2>/dev/null || true
+say "bench: report in ${out#"$TOP"/}/bench.md, copied to ${pub#"$TOP"/}/"
 [ ${#failed[@]} = 0 ] || die "bench: ${#failed[@]} step(s) failed (listed in the report)"

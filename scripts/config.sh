@@ -2,8 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # Usage: config.sh OBJDIR FRAGMENT...
 # Write OBJDIR/.config: tinyconfig with the fragments of configs/ merged
-# on top by the kernel's merge_config.sh, then check that every option a
-# fragment asks for is in the result (a dropped option fails by name).
+# on top by the kernel's merge_config.sh, then $SERIES/kernel.config if
+# the series has one (what its base kernel names differently: the 6.12
+# backport's CONFIG_PROC_SYSCTL, which 7.3 folded into CONFIG_SYSCTL),
+# and check that every option a fragment asks for is in the result (a
+# dropped option fails by name).
 # With UNKNOWN_OK=1 (bisect builds of a series prefix), an option that no
 # Kconfig file of the tree defines yet is only reported.
 . "$(dirname "$0")/lib.sh"
@@ -15,6 +18,7 @@ for f in "$@"; do
 	[ -f "$TOP/configs/$f.config" ] || die "no such config fragment: configs/$f.config"
 	frags+=("$TOP/configs/$f.config")
 done
+[ ! -f "$SERIES/kernel.config" ] || frags+=("$SERIES/kernel.config")
 mkdir -p "$obj"
 log=$obj/config.log
 

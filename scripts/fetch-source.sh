@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Usage: fetch-source.sh
+# Usage: fetch-source.sh [PACKAGE FILE]
 # Make the Debian kernel source package named in $BASE_FILE (default:
 # BASE) available and print 'TARBALL VERSION': the path of its
-# linux-source tarball and the package version it came from.
+# linux-source tarball and the package version it came from. With
+# PACKAGE and FILE: the same for another package of the same version
+# and suite (e.g. linux-config-7.3), printing the path of its FILE
+# (e.g. usr/src/linux-config-7.3).
 #
 # Without DEBIAN_SUITE the package comes from this machine's apt sources
 # and is installed (into /usr/src). With DEBIAN_SUITE (e.g.
@@ -16,7 +19,8 @@
 # longer offered, this says so and names the newest one it can see.
 . "$(dirname "$0")/lib.sh"
 
-PKG=$(base_get DEBIAN_PACKAGE)
+PKG=${1:-$(base_get DEBIAN_PACKAGE)}
+FILE=${2:-usr/src/$PKG.tar.xz}
 VER=$(base_get DEBIAN_VERSION)
 SUITE=$(base_get DEBIAN_SUITE)
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
@@ -41,7 +45,7 @@ from_system() {
 			$SUDO apt-get install -y --no-install-recommends --allow-downgrades "$want"
 		have=$(installed_version "$PKG")
 	fi
-	echo "/usr/src/$PKG.tar.xz $have"
+	echo "/$FILE $have"
 }
 
 # newest [APT-OPTION...]: the newest version of the package apt offers.
@@ -68,9 +72,9 @@ from_suite() {
 		   -o "Dir::Etc::sourceparts=/nonexistent"
 		   -o "Dir::State::Lists=$state/lists"
 		   -o "Dir::Cache=$state/cache")
-	local tarball=$out/usr/src/$PKG.tar.xz
+	local tarball=$out/$FILE
 
-	if [ -f "$tarball" ]; then
+	if [ -e "$tarball" ]; then
 		echo "$tarball $VER"
 		return
 	fi
@@ -92,7 +96,7 @@ from_suite() {
 	deb=$(find "$state/cache/archives" -maxdepth 1 -name "${PKG}_*.deb" | head -n1)
 	rm -rf "$out.tmp"
 	dpkg-deb -x "$deb" "$out.tmp"
-	[ -f "$out.tmp/usr/src/$PKG.tar.xz" ] || die "$deb has no usr/src/$PKG.tar.xz"
+	[ -e "$out.tmp/$FILE" ] || die "$deb has no $FILE"
 	rm -rf "$out"
 	mv "$out.tmp" "$out"
 	rm -f "$deb"

@@ -8,12 +8,24 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # A series is a directory with BASE (the kernel it applies to), patches/
 # and copies of the files it adds at their in-tree paths: this repository
-# itself for the product, v2/ for its port to Linux 7.3 while that is
-# under way. SERIES (default: the top) selects one; relative to the top.
+# itself for the product (on mainline), backports/v6.12/ for v1 on the
+# 6.12 LTS kernel. SERIES (default: the top) selects one; relative to
+# the top.
 SERIES=$(cd "$TOP" && realpath "${SERIES:-.}")
 
+# The backports: series directories under backports/.
+backports() { find "$TOP/backports" -mindepth 1 -maxdepth 1 -type d | sort; }
+
+# series_dir: the series' directory relative to the top, with a
+# trailing slash (empty for the top): for names in reports.
+series_dir() {
+	local d=${SERIES#"$TOP"}
+	d=${d#/}
+	echo "${d:+$d/}"
+}
+
 # series_build DIR: the scratch directory of the series in DIR: build/
-# for the top, build/NAME for a series in NAME/.
+# for the top, build/NAME for a series in .../NAME/ (build/v6.12/).
 series_build() {
 	if [ "$1" = "$TOP" ]; then echo "$TOP/build"; else echo "$TOP/build/$(basename "$1")"; fi
 }

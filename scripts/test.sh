@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# 'make test': dependencies, the series applies, check-sync, checkpatch;
-# the same for v2, the port to Linux 7.3 under way (v2/: its base is
-# fetched from Debian's trixie-backports and verified); build the test
-# kernel and the mm kselftests, boot the guest with the test plan, and
-# judge the serial log; then the same with the debug kernel and the
-# direct-map plan, and the test kernel once more with the reliability
-# plan; last, the same three boots of v2 on Linux 7.3. Every check
-# prints one PASS, FAIL or SKIP line
-# (also in build/logs/test-summary.txt); the last line is 'N passed, M
-# failed'. Exits 1 when anything failed.
+# 'make test': dependencies; the base of the series is fetched, verified
+# and the series applies to it with git am; check-sync, checkpatch; each
+# backport (backports/*/) applies to its own base and its copies match;
+# then three boots: the test kernel with the test plan, the debug kernel
+# with the direct-map plan, and the test kernel once more with the
+# reliability plan (each: build the kernel and the mm kselftests, boot
+# the guest, judge the serial log). SERIES=backports/v6.12 runs all of
+# it on that backport instead (its boots too). Every check prints one
+# PASS, FAIL or SKIP line (also in build/logs/test-summary.txt); the
+# last line is 'N passed, M failed, K skipped'. Exits 1 when anything
+# failed.
 . "$(dirname "$0")/lib.sh"
 
 S=$TOP/scripts
@@ -73,26 +74,34 @@ check_copies() {
 }
 
 "$S/deps.sh"
-fatal_check "series applies to the base with git am ($(series_patches | wc -l) patches)" "$S/tree.sh"
+base="$(base_get DEBIAN_PACKAGE) $(base_get DEBIAN_VERSION)"
+fatal_check "base $base fetched and verified; series applies with git am ($(series_patches | wc -l) patches)" "$S/tree.sh"
 check_copies ""
 
-# v2: its base is still offered, signed and commits to the ids v2/BASE
-# records (tree.sh checks them), and its patches apply to it.
-V2=$TOP/v2
-v2_base="$(BASE_FILE=$V2/BASE base_get DEBIAN_PACKAGE) $(BASE_FILE=$V2/BASE base_get DEBIAN_VERSION)"
-v2_ok=
-if SERIES=$V2 "$S/tree.sh"; then
-	v2_ok=1
-	result PASS "v2: base $v2_base fetched from $(BASE_FILE=$V2/BASE base_get DEBIAN_SUITE) and verified; $(PATCHES=$V2/patches series_patches | wc -l) patches apply with git am"
-	SERIES=$V2 check_copies "v2: "
-else
-	result FAIL "v2: base $v2_base fetched and verified, patches apply with git am"
+# The backports are not built here: each must still apply to its base
+# (fetched and verified the same way), with copies that match it.
+if [ "$SERIES" = "$TOP" ]; then
+	for b in $(backports); do
+		name="backport $(basename "$b")"
+		n=$(PATCHES=$b/patches series_patches | wc -l)
+		if SERIES=$b "$S/tree.sh"; then
+			result PASS "$name: $n patches apply with git am to $(BASE_FILE=$b/BASE base_get UPSTREAM)"
+			if SERIES=$b "$S/check-sync.sh"; then
+				result PASS "$name: check-sync: copies of added files match the series"
+			else
+				result FAIL "$name: check-sync: copies of added files match the series"
+			fi
+		else
+			result FAIL "$name: $n patches apply with git am to $(BASE_FILE=$b/BASE base_get UPSTREAM)"
+		fi
+	done
 fi
 
 # guest_run FLAVOUR WHAT PLAN RESULTS-ARGS...: build the kernel of FLAVOUR
 # (WHAT says what it has) of the series $SERIES, its mm kselftests and
 # guest, boot it with guest/plans/PLAN and judge the serial log (kept in
-# the series' build directory: build/logs/ or build/v2/logs/).
+# the series' build directory: build/logs/, or build/v6.12/logs/ for
+# the backport; lines of a backport's boots say its name).
 guest_run() {
 	local flavour=$1 what=$2 plan=$3 build tag=
 	build=$(series_build "$SERIES")
@@ -107,39 +116,34 @@ guest_run() {
 		"$S/boot.sh" "$obj/arch/x86/boot/bzImage" "$initramfs" "$plan" "$log"
 	verdicts "${tag}judge the serial log of plan $plan" \
 		tagged "$tag" "$S/results.py" "$log" --plan "$plan" "$@"
+	# The kernel that ran is the base's release (the banner's '+' marks
+	# a tree with commits on top of the base).
+	local want ver
+	want=$(base_get UPSTREAM | sed 's/^v//')
+	ver=$(kernel_version "$log")
+	if [ "${ver%+}" = "$want" ]; then
+		result PASS "${tag}the $flavour kernel that ran reports Linux $ver"
+	else
+		result FAIL "${tag}the $flavour kernel that ran reports Linux ${ver:-nothing}, not $want"
+	fi
 }
 
-# The guest of the first two boots: 4 GiB unless MEM says otherwise (the
-# guest then has fully populated 1 GiB regions, so the 1 GiB collapse case
-# runs instead of being skipped), and APPEND's extra kernel options.
-test_mem=${MEM:-4G} test_append=${APPEND:-}
-
-# three_boots BASE: the three boots of the series $SERIES (kernel tree
-# $(series_build "$SERIES")/linux, based on BASE). The first two set the
-# guest's size and options themselves, as the third changes them.
-three_boots() {
-	local base=$1 tree
-	tree=$(series_build "$SERIES")/linux
-	MEM=$test_mem APPEND=$test_append QEMU_ARGS= guest_run test \
-		"$base: lockdep, DEBUG_VM, KUnit, CPA self test" test --tree "$tree" --cpa
-	# The CPA self test splits the direct map every 30 s, so the selftest
-	# that counts splits runs on a kernel without it.
-	MEM=$test_mem APPEND=$test_append QEMU_ARGS= guest_run debug \
-		"$base: lockdep, DEBUG_VM" directmap
-	# Reliability, short: the test kernel in a two-node guest (the second
-	# node on a DIMM), the stress suite for 20 s under memory pressure
-	# with faults injected, then the OOM, memlock and memory-offline
-	# selftests. 'make reliability' runs it for longer, also with KASAN.
-	reliability_guest "stress=20"
-	guest_run test "$base: lockdep, DEBUG_VM, KUnit, CPA self test" \
-		reliability --tree "$tree" --pressure
-}
-
-three_boots "Linux 6.12"
-# v2 on Linux 7.3: the same three boots. Its kernels still take the
-# shared fragments, which ask for CONFIG_PROC_SYSCTL, gone from 7.3
-# (UNKNOWN_OK reports it).
-if [ -n "$v2_ok" ]; then
-	SERIES=$V2 UNKNOWN_OK=1 three_boots "Linux 7.3"
-fi
+# The three boots, on the kernel tree of the series. The first two boot
+# a guest of 4 GiB unless MEM says otherwise (the guest then has fully
+# populated 1 GiB regions, so the 1 GiB collapse case runs instead of
+# being skipped), with APPEND's extra kernel options.
+tree=$(series_build "$SERIES")/linux
+linux="Linux $(base_get UPSTREAM | sed 's/^v//')"
+MEM=${MEM:-4G} guest_run test "$linux: lockdep, DEBUG_VM, KUnit, CPA self test" \
+	test --tree "$tree" --cpa
+# The CPA self test splits the direct map every 30 s, so the selftest
+# that counts splits runs on a kernel without it.
+MEM=${MEM:-4G} guest_run debug "$linux: lockdep, DEBUG_VM" directmap
+# Reliability, short: the test kernel in a two-node guest (the second
+# node on a DIMM), the stress suite for 20 s under memory pressure with
+# faults injected, then the OOM, memlock and memory-offline selftests.
+# 'make reliability' runs it for longer, also with KASAN.
+reliability_guest "stress=20"
+guest_run test "$linux: lockdep, DEBUG_VM, KUnit, CPA self test" \
+	reliability --tree "$tree" --pressure
 finish

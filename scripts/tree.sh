@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Make the kernel tree of a series (build/linux; build/v2/linux with
-# SERIES=v2): the untouched Debian kernel source committed as the base
-# commit (tag 'base'), which must have the tree and commit ids BASE
-# records, with every patch of patches/ applied by 'git am'. An existing
-# tree is reused when its commits base..HEAD are the series in patches/;
-# RESET=1 rebuilds it from patches/.
+# Make the kernel tree of a series (build/linux; build/v6.12/linux
+# with SERIES=backports/v6.12): the untouched Debian kernel source
+# committed as the base commit (tag 'base'), which must have the tree
+# and commit ids BASE records, with every patch of patches/ applied by
+# 'git am'. An existing tree is reused when its commits base..HEAD are
+# the series in patches/; RESET=1 rebuilds it from patches/.
 . "$(dirname "$0")/lib.sh"
 
 RESET=${RESET:-0}

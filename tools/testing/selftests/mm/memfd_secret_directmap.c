@@ -41,7 +41,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-#include "../kselftest_harness.h"
+#include "kselftest_harness.h"
 
 #define MIB		(1024UL * 1024)
 #define BLOCK_SIZE	(2 * MIB)

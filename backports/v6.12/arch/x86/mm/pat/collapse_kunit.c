@@ -5,12 +5,8 @@
  * Each test takes 2 MiB blocks of memory from the page allocator, splits
  * their direct mapping with CPA, restores it, and checks what collapsing
  * does: the mapping level, the vmstat counters, DirectMap4k/2M/1G and the
- * freeing of the page table; the cases it must refuse; the 1 GiB cases;
- * and collapse racing with CPA changes and with lockless walkers.
- *
- * Collapse compares entries exactly, so a page is restored the way the
- * direct map's users restore it: set_direct_map_default_noflush(), which
- * makes its entry PAGE_KERNEL again.
+ * freeing of the page table; the cases it must refuse; the 1 GiB case;
+ * and collapse racing with CPA changes on neighbouring pages.
  *
  * Run with: tools/testing/kunit/kunit.py run --arch=x86_64 \
  *		--kunitconfig=arch/x86/mm/pat
@@ -27,7 +23,6 @@
 #include <linux/vmalloc.h>
 #include <linux/vmstat.h>
 #include <linux/pgtable.h>
-#include <linux/rcupdate.h>
 #include <asm/tlbflush.h>
 
 #define BLOCK_ORDER	(PMD_SHIFT - PAGE_SHIFT)
@@ -135,23 +130,7 @@ static struct page *pte_table(unsigned long addr)
 	return level == PG_LEVEL_4K ? virt_to_page(pte) : NULL;
 }
 
-/* Give the page at @addr the direct map's default protections again. */
-static int restore_default(unsigned long addr)
-{
-	return set_direct_map_default_noflush(virt_to_page((void *)addr));
-}
-
-/* Split the block around @addr by making its page read-only, restore it. */
-static int split_and_restore(unsigned long addr)
-{
-	return set_memory_ro(addr, 1) ?: restore_default(addr);
-}
-
-/*
- * Split by changing one page's protection, restore it, collapse; the PTE
- * table is freed after an RCU grace period (a reference of the test's
- * own keeps the page from being handed out again meanwhile).
- */
+/* Split by changing one page's protection, restore it, collapse. */
 static void collapse_after_restore(struct kunit *test)
 {
 	unsigned long addr = get_block(test), page = addr + 5 * PAGE_SIZE;
@@ -174,17 +153,14 @@ static void collapse_after_restore(struct kunit *test)
 	dm1 = direct_map(test);
 	KUNIT_EXPECT_EQ(test, dm1.k4, dm0.k4 + PMD_SIZE / SZ_1K);
 
-	KUNIT_ASSERT_EQ(test, 0, restore_default(page));
+	KUNIT_ASSERT_EQ(test, 0, set_memory_rw(page, 1));
 	collapses = vm_event(test, DIRECT_MAP_LEVEL2_COLLAPSE);
-	get_page(table);
 	KUNIT_EXPECT_GE(test, set_direct_map_collapse(addr, BLOCK_PAGES), 1);
 
 	KUNIT_EXPECT_EQ(test, map_level(addr), level);
 	KUNIT_EXPECT_EQ(test, vm_event(test, DIRECT_MAP_LEVEL2_COLLAPSE),
 			collapses + events(1));
-	rcu_barrier();
-	KUNIT_EXPECT_EQ(test, page_ref_count(table), 1);
-	put_page(table);
+	KUNIT_EXPECT_EQ(test, page_ref_count(table), 0);
 	dm2 = direct_map(test);
 	KUNIT_EXPECT_EQ(test, dm2.k4, dm0.k4);
 	KUNIT_EXPECT_EQ(test, dm2.m2, dm0.m2);
@@ -192,74 +168,7 @@ static void collapse_after_restore(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, !memchr_inv((void *)addr, 0x5a, PMD_SIZE));
 }
 
-/*
- * A reader inside rcu_read_lock(), as kernel_page_present() is, keeps the
- * table that a collapse replaced from being freed: it may still be
- * walking it. Once the reader is done and callbacks have run, the table
- * is released (a reference of the test's own keeps the page from being
- * handed out again meanwhile).
- */
-struct rcu_reader {
-	bool locked, done;
-};
-
-static int rcu_reader(void *data)
-{
-	struct rcu_reader *r = data;
-
-	rcu_read_lock();
-	WRITE_ONCE(r->locked, true);
-	while (!READ_ONCE(r->done))
-		cpu_relax();
-	rcu_read_unlock();
-	while (!kthread_should_stop())
-		schedule_timeout_interruptible(1);
-	return 0;
-}
-
-static void free_after_grace_period(struct kunit *test)
-{
-	unsigned long addr = get_block(test), page = addr + 11 * PAGE_SIZE;
-	struct task_struct *task;
-	struct rcu_reader *r;
-	struct page *table;
-	int collapsed;
-	bool held;
-
-	if (num_online_cpus() < 2)
-		kunit_skip(test, "needs two CPUs");
-	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, r);
-	KUNIT_ASSERT_EQ(test, 0, split_and_restore(page));
-	table = pte_table(addr);
-	KUNIT_ASSERT_NOT_NULL(test, table);
-
-	task = kthread_run(rcu_reader, r, "cpa-rcu-reader");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
-	while (!READ_ONCE(r->locked))
-		schedule_timeout_uninterruptible(1);
-	collapsed = set_direct_map_collapse(addr, BLOCK_PAGES);
-	/* Not freed while the reader may walk it. */
-	held = page_ref_count(table) == 1 && PageTable(table);
-	if (held)
-		get_page(table);
-	WRITE_ONCE(r->done, true);
-	kthread_stop(task);
-
-	KUNIT_EXPECT_GE(test, collapsed, 1);
-	KUNIT_ASSERT_TRUE_MSG(test, held,
-			      "the table was freed while a reader was inside rcu_read_lock()");
-	rcu_barrier();
-	KUNIT_EXPECT_EQ(test, page_ref_count(table), 1);
-	put_page(table);
-}
-
-/*
- * A block with one page of other protections is not collapsed. Flags are
- * compared exactly: set_memory_rw() does not give back the Dirty bit that
- * set_memory_ro() took, so the block stays split until the page is
- * restored to the default.
- */
+/* A block with one page of other protections is not collapsed. */
 static void refuse_other_protection(struct kunit *test)
 {
 	unsigned long addr = get_block(test), page = addr + 9 * PAGE_SIZE;
@@ -268,9 +177,6 @@ static void refuse_other_protection(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, set_direct_map_collapse(addr, BLOCK_PAGES), 0);
 	KUNIT_EXPECT_EQ(test, map_level(addr), PG_LEVEL_4K);
 	KUNIT_ASSERT_EQ(test, 0, set_memory_rw(page, 1));
-	KUNIT_EXPECT_EQ(test, set_direct_map_collapse(addr, BLOCK_PAGES), 0);
-	KUNIT_EXPECT_EQ(test, map_level(addr), PG_LEVEL_4K);
-	KUNIT_ASSERT_EQ(test, 0, restore_default(page));
 	KUNIT_EXPECT_GE(test, set_direct_map_collapse(addr, BLOCK_PAGES), 1);
 }
 
@@ -305,37 +211,12 @@ static void refuse_deliberate_4k(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, set_direct_map_collapse(a, BLOCK_PAGES), 0);
 	KUNIT_EXPECT_EQ(test, map_level(a), PG_LEVEL_4K);
 
-	KUNIT_ASSERT_EQ(test, 0, split_and_restore(b));
+	KUNIT_ASSERT_EQ(test, 0, set_memory_ro(b, 1));
+	KUNIT_ASSERT_EQ(test, 0, set_memory_rw(b, 1));
 	KUNIT_ASSERT_EQ(test, 0, set_memory_4k(b + 3 * PAGE_SIZE, 1));
 	KUNIT_EXPECT_EQ(test, set_direct_map_collapse(b, BLOCK_PAGES), 0);
 	KUNIT_EXPECT_EQ(test, map_level(b), PG_LEVEL_4K);
 }
-
-#ifdef CONFIG_FAIL_CPA_SPLIT
-/*
- * A split whose page-table allocation fails (the first fail_cpa_split
- * injection point this task reaches) fails the CPA call and leaves the
- * block mapped as it was, writable.
- */
-static void split_failure(struct kunit *test)
-{
-	unsigned long addr = get_block(test), page = addr + 3 * PAGE_SIZE;
-	unsigned int level = map_level(addr);
-	int err;
-
-	current->fail_nth = 1;
-	err = set_memory_ro(page, 1);
-	current->fail_nth = 0;
-	KUNIT_EXPECT_EQ(test, err, -ENOMEM);
-	KUNIT_EXPECT_EQ(test, map_level(addr), level);
-	memset((void *)page, 0x5a, PAGE_SIZE);
-
-	KUNIT_ASSERT_EQ(test, 0, set_memory_ro(page, 1));
-	KUNIT_EXPECT_EQ(test, map_level(addr), PG_LEVEL_4K);
-	KUNIT_ASSERT_EQ(test, 0, restore_default(page));
-	KUNIT_EXPECT_GE(test, set_direct_map_collapse(addr, BLOCK_PAGES), 1);
-}
-#endif
 
 /* Misaligned ranges and addresses outside the direct map are refused. */
 static void refuse_bad_range(struct kunit *test)
@@ -358,28 +239,23 @@ static void refuse_bad_range(struct kunit *test)
 			-EINVAL);
 }
 
-/* A free block inside a 1 GiB mapping, or skip. */
-static unsigned long get_block_1g(struct kunit *test)
+/* A block inside a 1 GiB mapping: split twice, collapse twice. */
+static void collapse_1g(struct kunit *test)
 {
+	unsigned long addr = 0, splits, collapses;
+	struct direct_map dm0;
 	int i;
 
 	if (!direct_gbpages)
 		kunit_skip(test, "no 1 GiB pages (CPU without pdpe1gb)");
-	for (i = 0; i < 64; i++) {
-		unsigned long addr = get_block(test);
+	for (i = 0; i < 64 && !addr; i++) {
+		unsigned long a = get_block(test);
 
-		if (map_level(addr) == PG_LEVEL_1G)
-			return addr;
+		if (map_level(a) == PG_LEVEL_1G)
+			addr = a;
 	}
-	kunit_skip(test, "no free block in a 1 GiB mapping (needs 1 GiB of RAM)");
-	return 0;
-}
-
-/* A block inside a 1 GiB mapping: split twice, collapse twice. */
-static void collapse_1g(struct kunit *test)
-{
-	unsigned long addr = get_block_1g(test), splits, collapses;
-	struct direct_map dm0;
+	if (!addr)
+		kunit_skip(test, "no free block in a 1 GiB mapping (needs 1 GiB of RAM)");
 
 	splits = vm_event(test, DIRECT_MAP_LEVEL3_SPLIT);
 	collapses = vm_event(test, DIRECT_MAP_LEVEL3_COLLAPSE);
@@ -388,7 +264,7 @@ static void collapse_1g(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, 0, set_memory_ro(addr, 1));
 	KUNIT_EXPECT_EQ(test, map_level(addr), PG_LEVEL_4K);
 	KUNIT_EXPECT_EQ(test, vm_event(test, DIRECT_MAP_LEVEL3_SPLIT), splits + events(1));
-	KUNIT_ASSERT_EQ(test, 0, restore_default(addr));
+	KUNIT_ASSERT_EQ(test, 0, set_memory_rw(addr, 1));
 
 	KUNIT_EXPECT_EQ(test, set_direct_map_collapse(addr, BLOCK_PAGES), 2);
 	KUNIT_EXPECT_EQ(test, map_level(addr), PG_LEVEL_1G);
@@ -397,31 +273,6 @@ static void collapse_1g(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, direct_map(test).g1, dm0.g1);
 	KUNIT_EXPECT_EQ(test, direct_map(test).m2, dm0.m2);
 	KUNIT_EXPECT_EQ(test, direct_map(test).k4, dm0.k4);
-}
-
-/*
- * A block inside a 1 GiB mapping made invalid and valid again as a whole
- * (set_direct_map_valid_noflush() on 2 MiB): the 1 GiB page is split into
- * 512 PMD leaves and the block comes back as one leaf, so there is no
- * PMD to collapse; the PUD still collapses.
- */
-static void collapse_1g_over_leaves(struct kunit *test)
-{
-	unsigned long addr = get_block_1g(test), collapses;
-	struct page *page = virt_to_page((void *)addr);
-
-	collapses = vm_event(test, DIRECT_MAP_LEVEL3_COLLAPSE);
-	KUNIT_ASSERT_EQ(test, 0, set_direct_map_valid_noflush(page, BLOCK_PAGES, false));
-	flush_tlb_kernel_range(addr, addr + PMD_SIZE);
-	KUNIT_EXPECT_EQ(test, map_level(addr), PG_LEVEL_2M);
-	KUNIT_EXPECT_FALSE(test, kernel_page_present(page));
-	KUNIT_ASSERT_EQ(test, 0, set_direct_map_valid_noflush(page, BLOCK_PAGES, true));
-	KUNIT_EXPECT_EQ(test, map_level(addr), PG_LEVEL_2M);
-
-	KUNIT_EXPECT_EQ(test, set_direct_map_collapse(addr, BLOCK_PAGES), 1);
-	KUNIT_EXPECT_EQ(test, map_level(addr), PG_LEVEL_1G);
-	KUNIT_EXPECT_EQ(test, vm_event(test, DIRECT_MAP_LEVEL3_COLLAPSE),
-			collapses + events(1));
 }
 
 /*
@@ -476,7 +327,7 @@ static void collapse_on_vfree_reset_perms(struct kunit *test)
 
 /*
  * Collapse racing with CPA. Flipper threads make odd pages of the blocks
- * read-only and restore them (splitting blocks), a collapser thread
+ * read-only and writable again (splitting blocks), a collapser thread
  * collapses the blocks, and a writer fills and checks the even pages.
  * Afterwards every page must map its own frame, writable and NX, the
  * even pages must hold what was written, and every block collapses.
@@ -499,7 +350,7 @@ static int race_flipper(void *data)
 		unsigned long page = r->block[get_random_u32_below(RACE_BLOCKS)] +
 			(2 * get_random_u32_below(BLOCK_PAGES / 2) + 1) * PAGE_SIZE;
 
-		if (split_and_restore(page))
+		if (set_memory_ro(page, 1) || set_memory_rw(page, 1))
 			atomic_inc(&r->errors);
 		cond_resched();
 	}
@@ -713,16 +564,11 @@ static int collapse_test_init(struct kunit *test)
 
 static struct kunit_case collapse_test_cases[] = {
 	KUNIT_CASE(collapse_after_restore),
-	KUNIT_CASE(free_after_grace_period),
 	KUNIT_CASE(refuse_other_protection),
 	KUNIT_CASE(refuse_not_present),
 	KUNIT_CASE(refuse_deliberate_4k),
 	KUNIT_CASE(refuse_bad_range),
-#ifdef CONFIG_FAIL_CPA_SPLIT
-	KUNIT_CASE(split_failure),
-#endif
 	KUNIT_CASE(collapse_1g),
-	KUNIT_CASE(collapse_1g_over_leaves),
 	KUNIT_CASE(collapse_on_vfree_reset_perms),
 	KUNIT_CASE_SLOW(collapse_race),
 	KUNIT_CASE_SLOW(walker_race),

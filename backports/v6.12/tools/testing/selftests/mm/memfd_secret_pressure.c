@@ -47,7 +47,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-#include "kselftest_harness.h"
+#include "../kselftest_harness.h"
 
 #define KIB		1024UL
 #define MIB		(1024 * KIB)
