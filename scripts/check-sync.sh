@@ -36,9 +36,9 @@ for f in "${added[@]}"; do
 		;;
 	esac
 done
-for f in $(mirrored_files); do
-	printf '%s\n' "${added[@]}" | grep -qxF "$f" ||
-		{ echo "check-sync: $f is a stale copy: the series does not add it" >&2; bad=1; }
+for f in $(stale_copies "${added[@]}"); do
+	echo "check-sync: $f is a stale copy: the series does not add it" >&2
+	bad=1
 done
 [ $bad = 0 ] || die "copies are out of sync with patches/: run 'make export'"
 say "check-sync: ${#added[@]} added file(s) match patches/"

@@ -46,7 +46,8 @@ for f in "${added[@]}"; do
 	mkdir -p "$SERIES/$(dirname "$f")"
 	cp -p "$TREE/$f" "$SERIES/$f"
 done
-for f in $(mirrored_files); do
-	printf '%s\n' "${added[@]}" | grep -qxF "$f" || { rm "$SERIES/$f"; say "removed stale copy $f"; }
+for f in $(stale_copies "${added[@]}"); do
+	rm "$SERIES/$f"
+	say "removed stale copy $f"
 done
 say "exported $n patch(es) and ${#added[@]} added file(s)"

@@ -29,6 +29,10 @@ SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
 export DEBIAN_FRONTEND=noninteractive
 
+# offers VERSION: whether the 'apt-cache madison' lines on stdin name
+# VERSION (read to the end: no writer is left to die of SIGPIPE).
+offers() { awk -v v="$1" '$3 == v { found = 1 } END { exit !found }'; }
+
 # The package from the machine's own apt sources, installed.
 from_system() {
 	local have
@@ -37,7 +41,7 @@ from_system() {
 		say "installing $PKG=$VER" >&2
 		run_logged "$LOGS/apt-update.log" "apt-get update failed" $SUDO apt-get update
 		local want="$PKG=$VER"
-		if ! apt-cache madison "$PKG" | awk '{print $3}' | grep -qxF "$VER"; then
+		if ! apt-cache madison "$PKG" | offers "$VER"; then
 			echo "WARNING: $PKG $VER (BASE) is no longer offered; using the newest: $(newest)" >&2
 			want=$PKG
 		fi
@@ -86,7 +90,7 @@ from_suite() {
 	say "fetching the package list of $SUITE" >&2
 	run_logged "$LOGS/apt-update-$SUITE.log" "apt-get update of $SUITE failed" \
 		apt-get "${apt[@]}" update
-	if ! apt-cache "${apt[@]}" madison "$PKG" | awk '{print $3}' | grep -qxF "$VER"; then
+	if ! apt-cache "${apt[@]}" madison "$PKG" | offers "$VER"; then
 		die "$PKG $VER (BASE) is no longer offered by $SUITE; newest there: $(newest "${apt[@]}")"
 	fi
 	say "downloading $PKG $VER from $SUITE" >&2

@@ -101,6 +101,20 @@ mirrored_files() {
 		while read -r f; do [ -f "$SERIES/$f" ] && echo "$f"; done
 }
 
+# stale_copies FILE...: the series' copies (mirrored_files) that are not
+# among FILEs, the files the series adds. A lookup table, not a pipe into
+# 'grep -q': under pipefail, grep quitting at the first match kills the
+# writer with SIGPIPE whenever it has lines left to write, which made a
+# copy look stale at random.
+stale_copies() {
+	local -A adds=()
+	local f
+	for f in "$@"; do adds[$f]=1; done
+	for f in $(mirrored_files); do
+		[ -n "${adds[$f]:-}" ] || echo "$f"
+	done
+}
+
 # The kernels the workbench builds, by the config fragments (configs/)
 # merged onto tinyconfig. Each is built in build/obj/FLAVOUR.
 flavour_fragments() {
