@@ -131,7 +131,7 @@ flavour_fragments() {
 
 # kernel_version LOG: the kernel release a serial log's boot banner names.
 kernel_version() {
-	sed -n 's/^\[ *[0-9.]*\] Linux version \([^ ]*\).*/\1/p' "$1" 2>/dev/null | head -n1
+	sed -n 's/^\[ *[0-9.]*\] Linux version \([^ ]*\).*/\1/p; T; q' "$1" 2>/dev/null || true
 }
 
 # boot_demo_plan PLAN: build the patched kernel of flavour 'demo' and its

@@ -30,6 +30,14 @@ finish() {
 	[ "$f" = 0 ]
 }
 
+# check WHAT CMD...: one PASS or FAIL line for WHAT, as CMD succeeds
+# (returns 0 either way: the run goes on).
+check() {
+	local what=$1
+	shift
+	if "$@"; then result PASS "$what"; else result FAIL "$what"; fi
+}
+
 # fatal_check WHAT CMD...: a check the later ones need; stop on failure.
 fatal_check() {
 	local what=$1
@@ -65,11 +73,7 @@ tagged() {
 
 # check_copies WHAT: check-sync and checkpatch of the series $SERIES.
 check_copies() {
-	if "$S/check-sync.sh"; then
-		result PASS "$1check-sync: copies of added files match the series"
-	else
-		result FAIL "$1check-sync: copies of added files match the series"
-	fi
+	check "$1check-sync: copies of added files match the series" "$S/check-sync.sh"
 	verdicts "$1checkpatch" "$S/checkpatch.sh"
 }
 
@@ -84,16 +88,10 @@ if [ "$SERIES" = "$TOP" ]; then
 	for b in $(backports); do
 		name="backport $(basename "$b")"
 		n=$(PATCHES=$b/patches series_patches | wc -l)
-		if SERIES=$b "$S/tree.sh"; then
-			result PASS "$name: $n patches apply with git am to $(BASE_FILE=$b/BASE base_get UPSTREAM)"
-			if SERIES=$b "$S/check-sync.sh"; then
-				result PASS "$name: check-sync: copies of added files match the series"
-			else
-				result FAIL "$name: check-sync: copies of added files match the series"
-			fi
-		else
-			result FAIL "$name: $n patches apply with git am to $(BASE_FILE=$b/BASE base_get UPSTREAM)"
-		fi
+		check "$name: $n patches apply with git am to $(BASE_FILE=$b/BASE base_get UPSTREAM)" \
+			env SERIES="$b" "$S/tree.sh"
+		check "$name: check-sync: copies of added files match the series" \
+			env SERIES="$b" "$S/check-sync.sh"
 	done
 fi
 
@@ -121,11 +119,8 @@ guest_run() {
 	local want ver
 	want=$(base_get UPSTREAM | sed 's/^v//')
 	ver=$(kernel_version "$log")
-	if [ "${ver%+}" = "$want" ]; then
-		result PASS "${tag}the $flavour kernel that ran reports Linux $ver"
-	else
-		result FAIL "${tag}the $flavour kernel that ran reports Linux ${ver:-nothing}, not $want"
-	fi
+	check "${tag}the $flavour kernel that ran reports Linux $want (banner: ${ver:-none})" \
+		test "${ver%+}" = "$want"
 }
 
 # The three boots, on the kernel tree of the series. The first two boot
