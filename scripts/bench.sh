@@ -98,9 +98,7 @@ blog=$logs_dir/base-churn-1.log plog=$logs_dir/patched-churn-1.log
 	echo "# make bench"
 	echo
 	echo "Base $(kernel_version "$blog" || true) against patched" \
-		"$(kernel_version "$plog" || true): $(series_patches | wc -l) patches of" \
-		"$(series_dir)patches/ (tree commit $(git -C "$TREE" rev-parse --short HEAD))" \
-		"on $(base_get DEBIAN_PACKAGE) $(base_get DEBIAN_VERSION), both from the" \
+		"$(kernel_version "$plog" || true): $(series_stamp), both from the" \
 		"configuration fragments of flavour 'demo'; $(date -u +%F)."
 	echo "Machine: $(lscpu | sed -n 's/^Model name: *//p' | head -n1), $(nproc) CPUs;" \
 		"$(qemu-system-x86_64 --version | head -n1), TCG (time is emulated:" \

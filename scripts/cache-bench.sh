@@ -13,9 +13,7 @@ log=$(boot_demo_plan cache-bench) || exit 1
 	die "the guest reported errors: $S/results.py $log --plan cache-bench"
 
 {
-	echo "Kernel $(kernel_version "$log"): $(series_patches | wc -l) patches of" \
-		"$(series_dir)patches/ (tree commit $(git -C "$TREE" rev-parse --short HEAD))" \
-		"on $(base_get DEBIAN_PACKAGE) $(base_get DEBIAN_VERSION);" \
+	echo "Kernel $(kernel_version "$log"): $(series_stamp);" \
 		"QEMU TCG, ${SMP:-2} vCPUs, ${MEM:-2G}; medians of 3 rounds [min-max]."
 	echo
 	"$S/cache-bench-table.py" "$log"

@@ -24,6 +24,14 @@ series_dir() {
 	echo "${d:+$d/}"
 }
 
+# series_stamp: what a report measured: the series' patches, the tree
+# commit and the base package.
+series_stamp() {
+	echo "$(series_patches | wc -l) patches of $(series_dir)patches/" \
+		"(tree commit $(git -C "$TREE" rev-parse --short HEAD))" \
+		"on $(base_get DEBIAN_PACKAGE) $(base_get DEBIAN_VERSION)"
+}
+
 # series_build DIR: the scratch directory of the series in DIR: build/
 # for the top, build/NAME for a series in .../NAME/ (build/v6.12/).
 series_build() {
