@@ -14,7 +14,8 @@
  * When a whole block is free again and the node keeps more than its reserve
  * of free blocks, the block is mapped again, its direct-map range is
  * collapsed back into a large mapping and the block goes back to the page
- * allocator. A shrinker hands free blocks back under memory pressure.
+ * allocator. Under memory pressure a shrinker has a worker hand free
+ * memory back.
  *
  * When no PMD-sized block is available, the cache takes a block of the
  * requested order ("fallback refill"): that splits the direct map around it
@@ -46,6 +47,9 @@
 
 #define pr_fmt(fmt) "unmapped_alloc: " fmt
 
+#include <kunit/static_stub.h>
+#include <kunit/visibility.h>
+
 #include <linux/debugfs.h>
 #include <linux/gfp.h>
 #include <linux/init.h>
@@ -59,6 +63,7 @@
 #include <linux/nodemask.h>
 #include <linux/page_owner.h>
 #include <linux/rcupdate.h>
+#include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include <linux/set_memory.h>
 #include <linux/shrinker.h>
@@ -125,6 +130,8 @@ struct unmapped_block {
  *	pages of the per-page path.
  * @refill_lock: serialises refills and releases of this node.
  * @release_work: releases free blocks above the reserve.
+ * @shrink_work: gives back what reclaim asked the shrinker for.
+ * @shrink_target: pages reclaim asked for since @shrink_work last ran.
  * @nid: the node.
  */
 struct unmapped_node {
@@ -138,6 +145,8 @@ struct unmapped_node {
 	atomic_long_t used_pages;
 	struct mutex refill_lock;	/* see the comment above */
 	struct work_struct release_work;
+	struct work_struct shrink_work;
+	atomic_long_t shrink_target;
 	int nid;
 };
 
@@ -152,6 +161,13 @@ static bool unmapped_ready __read_mostly;
 /* The runtime switch: off sends requests down the per-page path. */
 static DEFINE_STATIC_KEY_TRUE(unmapped_cache_on);
 static bool unmapped_cache_param __initdata = true;
+
+/*
+ * Runs the work that changes the direct map on the cache's behalf; it can
+ * make progress under memory pressure (WQ_MEM_RECLAIM), and reclaim waits
+ * for the memory it gives back.
+ */
+static struct workqueue_struct *unmapped_wq __ro_after_init;
 
 /* Free blocks each node keeps instead of giving them back at once. */
 static unsigned int unmapped_reserve_blocks = 1;
@@ -381,8 +397,10 @@ static struct page *unmapped_take_any(gfp_t gfp, unsigned int order, int nid,
 	return NULL;
 }
 
-static void unmapped_restore_map(struct page *page, unsigned long nr)
+/* A test can stand in for it to look at the pages as they are mapped again. */
+VISIBLE_IF_KUNIT void unmapped_restore_map(struct page *page, unsigned long nr)
 {
+	KUNIT_STATIC_STUB_REDIRECT(unmapped_restore_map, page, nr);
 	/* Making entries present never allocates: this cannot fail. */
 	WARN_ON_ONCE(set_direct_map_valid_noflush(page, nr, true));
 }
@@ -542,19 +560,24 @@ static struct page *unmapped_alloc_stock(gfp_t gfp, unsigned int order,
 	if (!gfpflags_allow_blocking(gfp))
 		return NULL;
 
-	/* Frozen, as the page allocator returns them; charged to the caller. */
-	page = __alloc_frozen_pages_noprof(gfp & ~(__GFP_UNMAPPED | __GFP_ACCOUNT),
-					   order, nid, NULL, alloc_flags);
-	if (!page)
-		return NULL;
+	for (;;) {
+		/* Frozen, as the page allocator returns them; charged to the caller. */
+		page = __alloc_frozen_pages_noprof(gfp & ~(__GFP_UNMAPPED | __GFP_ACCOUNT),
+						   order, nid, NULL, alloc_flags);
+		if (!page)
+			return NULL;
 
-	addr = (unsigned long)page_address(page);
-	unmapped_set_flag(page, nr, true);
-	if (set_direct_map_valid_noflush(page, nr, false)) {
+		unmapped_set_flag(page, nr, true);
+		if (!set_direct_map_valid_noflush(page, nr, false))
+			break;
 		unmapped_undo_unmap(page, nr);
 		free_frozen_pages(page, order);
-		return NULL;
+		if (!(gfp & __GFP_NOFAIL))
+			return NULL;
+		/* No page table for the split: wait for reclaim to make one. */
+		memalloc_retry_wait(gfp);
 	}
+	addr = (unsigned long)page_address(page);
 	flush_tlb_kernel_range(addr, addr + (nr << PAGE_SHIFT));
 	return page;
 }
@@ -571,14 +594,18 @@ static void unmapped_stock_workfn(struct work_struct *work)
 
 	list_for_each_entry_safe(page, next, &pages, lru) {
 		unsigned int order = page_private(page);
-		unsigned long nr = 1UL << order, i;
+		unsigned long nr = 1UL << order;
 		unsigned long addr = (unsigned long)page_address(page);
 
 		list_del(&page->lru);
 		set_page_private(page, 0);
+		/*
+		 * Clear the secret while the page is still out of the direct
+		 * map, through this CPU's zeroing slot: once it is mapped
+		 * again, any CPU can read it.
+		 */
+		unmapped_clear_pages(page, nr);
 		unmapped_restore_map(page, nr);
-		for (i = 0; i < nr; i++)
-			clear_page(page_address(page + i));
 		unmapped_set_flag(page, nr, false);
 		free_frozen_pages(page, order);
 		/* The stock path split the region: merge it if it is whole. */
@@ -635,7 +662,8 @@ static int unmapped_policy_node(nodemask_t *nodemask)
  *
  * Called by __alloc_frozen_pages_noprof() for __GFP_UNMAPPED requests.
  * Requests that may not block are served only from pages the cache already
- * holds.
+ * holds. __GFP_NOFAIL is honoured for requests that may block: refills and
+ * direct-map changes that fail are retried until one succeeds.
  *
  * Return: the first page, frozen (reference count zero) and, for
  * __GFP_COMP, a compound page; NULL on failure or for a refused request.
@@ -666,16 +694,28 @@ struct page *unmapped_alloc_pages(gfp_t gfp, unsigned int order, int nid,
 		goto fail;
 	}
 
-	for (attempt = 0; attempt < 3; attempt++) {
+	/*
+	 * Other CPUs can take what a refill added before this one does: try
+	 * three refills, or for __GFP_NOFAIL as many as it takes.
+	 */
+	for (attempt = 0; ; attempt++) {
 		page = unmapped_take_any(gfp, order, nid, nodemask);
 		if (page)
 			break;
-		if (!gfpflags_allow_blocking(gfp) ||
-		    unmapped_refill(gfp, order, nid))
+		if (!gfpflags_allow_blocking(gfp)) {
+			if (gfp & __GFP_NOFAIL)
+				pr_warn_once("%s[%d]: __GFP_NOFAIL without direct reclaim and an empty cache: failed\n",
+					     current->comm, task_pid_nr(current));
 			goto fail;
+		}
+		if (attempt == 3 && !(gfp & __GFP_NOFAIL))
+			goto fail;
+		if (unmapped_refill(gfp, order, nid)) {
+			if (!(gfp & __GFP_NOFAIL))
+				goto fail;
+			memalloc_retry_wait(gfp);
+		}
 	}
-	if (!page)
-		goto fail;
 
 	prep_unmapped_page(page, order, gfp, alloc_flags);
 	if (IS_ENABLED(CONFIG_DEBUG_VM)) {
@@ -730,7 +770,7 @@ void unmapped_free_pages(struct page *page, unsigned int order, bool nolock)
 		spin_lock_irqsave(&unmapped_stock_lock, flags);
 		list_add_tail(&page->lru, &unmapped_stock_list);
 		spin_unlock_irqrestore(&unmapped_stock_lock, flags);
-		queue_work(system_dfl_wq, &unmapped_stock_work);
+		queue_work(unmapped_wq, &unmapped_stock_work);
 		return;
 	}
 
@@ -748,7 +788,7 @@ void unmapped_free_pages(struct page *page, unsigned int order, bool nolock)
 
 	mod_node_page_state(page_pgdat(page), NR_UNMAPPED_FREE, nr);
 	if (release)
-		queue_work(system_dfl_wq, &un->release_work);
+		queue_work(unmapped_wq, &un->release_work);
 }
 
 static void unmapped_deferred_free_fn(struct irq_work *work)
@@ -835,6 +875,8 @@ static unsigned long unmapped_release_partial(struct unmapped_node *un,
 	unsigned long released = 0, flags;
 
 	lockdep_assert_held(&un->refill_lock);
+	/* Splits allocate page tables: never from reclaim. */
+	VM_WARN_ON_ONCE(current->flags & PF_MEMALLOC);
 
 	while (released < nr_to_scan) {
 		struct unmapped_block *block;
@@ -910,6 +952,8 @@ static unsigned long unmapped_release_blocks(struct unmapped_node *un,
 	LIST_HEAD(victims);
 
 	lockdep_assert_held(&un->refill_lock);
+	/* Collapse takes init_mm's mmap lock and flushes: never from reclaim. */
+	VM_WARN_ON_ONCE(current->flags & PF_MEMALLOC);
 
 	spin_lock_irq(&un->lock);
 	list_for_each_entry_safe(block, next, &un->blocks, link) {
@@ -1037,35 +1081,88 @@ static unsigned long unmapped_shrink_count(struct shrinker *shrinker,
 	return un ? READ_ONCE(un->free_pages) : 0;
 }
 
+/*
+ * What the shrinker asks for, done by a worker: give back whole free
+ * blocks, then free parts of blocks in use. Returns the pages given back.
+ */
+static unsigned long unmapped_shrink_node(struct unmapped_node *un,
+					  unsigned long nr_to_scan)
+{
+	unsigned long released;
+
+	mutex_lock(&un->refill_lock);
+	released = unmapped_release(un, 0, nr_to_scan, true);
+	mutex_unlock(&un->refill_lock);
+	if (released)
+		count_vm_events(UNMAPPED_SHRINK_RELEASE, released);
+	return released;
+}
+
+static void unmapped_shrink_workfn(struct work_struct *work)
+{
+	struct unmapped_node *un = container_of(work, struct unmapped_node,
+						shrink_work);
+	unsigned long target = atomic_long_xchg(&un->shrink_target, 0);
+
+	if (target)
+		unmapped_shrink_node(un, target);
+}
+
+/*
+ * Giving memory back changes the direct map: that takes init_mm's mmap lock
+ * and CPA's locks, can allocate page tables, flushes the TLB of every CPU
+ * and frees tables after an RCU grace period. None of it may happen in
+ * reclaim, whose caller can hold init_mm's mmap lock (hugetlb vmemmap
+ * remapping allocates under it). The shrinker hands the request to a
+ * worker and reports nothing freed; the pages the worker frees are there
+ * when reclaim checks the watermarks again.
+ */
 static unsigned long unmapped_shrink_scan(struct shrinker *shrinker,
 					  struct shrink_control *sc)
 {
 	struct unmapped_node *un = unmapped_nodes[sc->nid];
-	unsigned long released;
 
-	/* A refill of this node may be what is reclaiming. */
-	if (!un || !mutex_trylock(&un->refill_lock))
+	if (!un || !READ_ONCE(un->free_pages))
 		return SHRINK_STOP;
-	released = unmapped_release(un, 0, sc->nr_to_scan, true);
-	mutex_unlock(&un->refill_lock);
-	if (released)
-		count_vm_events(UNMAPPED_SHRINK_RELEASE, released);
-	return released ?: SHRINK_STOP;
+	atomic_long_add(sc->nr_to_scan, &un->shrink_target);
+	queue_work(unmapped_wq, &un->shrink_work);
+	return 0;
 }
 
+/* For tests: what the shrinker's worker does, in the caller's context. */
 unsigned long unmapped_alloc_shrink(int nid, unsigned long nr_to_scan)
+{
+	struct unmapped_node *un = unmapped_nodes[nid];
+
+	return un ? unmapped_shrink_node(un, nr_to_scan) : 0;
+}
+
+/*
+ * For tests: call the shrinker as reclaim does (PF_MEMALLOC set) and return
+ * what it reports freed; unmapped_alloc_flush_shrink() waits for its worker.
+ */
+unsigned long unmapped_alloc_reclaim(int nid, unsigned long nr_to_scan)
 {
 	struct shrink_control sc = {
 		.gfp_mask = GFP_KERNEL,
 		.nid = nid,
 		.nr_to_scan = nr_to_scan,
 	};
-	unsigned long released;
+	unsigned int noreclaim = memalloc_noreclaim_save();
+	unsigned long freed = 0;
 
-	if (!unmapped_shrink_count(NULL, &sc))
-		return 0;
-	released = unmapped_shrink_scan(NULL, &sc);
-	return released == SHRINK_STOP ? 0 : released;
+	if (unmapped_shrink_count(NULL, &sc))
+		freed = unmapped_shrink_scan(NULL, &sc);
+	memalloc_noreclaim_restore(noreclaim);
+	return freed;
+}
+
+void unmapped_alloc_flush_shrink(int nid)
+{
+	struct unmapped_node *un = unmapped_nodes[nid];
+
+	if (un)
+		flush_work(&un->shrink_work);
 }
 
 /* Statistics and knobs for tests and debugfs. */
@@ -1205,11 +1302,45 @@ unsigned int unmapped_alloc_set_reserve(unsigned int blocks)
 	return xchg(&unmapped_reserve_blocks, blocks);
 }
 
-/* Finish the frees that were deferred: those without locks, then stock. */
+/*
+ * Finish the frees that were deferred: those without locks, then those of
+ * the per-page path, in the caller's context (a test can pin it to a CPU)
+ * and then whatever the worker has in flight.
+ */
 void unmapped_alloc_flush_stock(void)
 {
 	irq_work_sync(&unmapped_deferred_free_work);
+	unmapped_stock_workfn(NULL);
 	flush_work(&unmapped_stock_work);
+}
+
+/*
+ * For tests: while held, pages freed on the per-page path stay on the stock
+ * list until unmapped_alloc_flush_stock() or the release of the hold.
+ */
+void unmapped_alloc_hold_stock(bool hold)
+{
+	if (hold) {
+		disable_work_sync(&unmapped_stock_work);
+		return;
+	}
+	enable_work(&unmapped_stock_work);
+	queue_work(unmapped_wq, &unmapped_stock_work);
+}
+
+/* For tests: while held, @nid's shrinker worker does not run. */
+void unmapped_alloc_hold_shrink(int nid, bool hold)
+{
+	struct unmapped_node *un = unmapped_nodes[nid];
+
+	if (!un)
+		return;
+	if (hold) {
+		disable_work_sync(&un->shrink_work);
+		return;
+	}
+	enable_work(&un->shrink_work);
+	queue_work(unmapped_wq, &un->shrink_work);
 }
 
 #ifdef CONFIG_DEBUG_FS
@@ -1487,6 +1618,10 @@ static int __init unmapped_alloc_init(void)
 	}
 	if (unmapped_zero_slots_init())
 		goto nomem;
+	unmapped_wq = alloc_workqueue("unmapped_alloc",
+				      WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
+	if (!unmapped_wq)
+		goto nomem;
 
 	for_each_node(nid) {
 		struct unmapped_node *un;
@@ -1501,6 +1636,7 @@ static int __init unmapped_alloc_init(void)
 		INIT_LIST_HEAD(&un->blocks);
 		mutex_init(&un->refill_lock);
 		INIT_WORK(&un->release_work, unmapped_release_workfn);
+		INIT_WORK(&un->shrink_work, unmapped_shrink_workfn);
 		un->nid = nid;
 		unmapped_nodes[nid] = un;
 	}

@@ -31,6 +31,9 @@ int unmapped_alloc_check(gfp_t gfp, unsigned int order, bool ready);
 int unmapped_adopt(struct page *page, unsigned int order, bool split);
 unsigned long unmapped_alloc_drain(int nid);
 unsigned long unmapped_alloc_shrink(int nid, unsigned long nr_to_scan);
+unsigned long unmapped_alloc_reclaim(int nid, unsigned long nr_to_scan);
+void unmapped_alloc_flush_shrink(int nid);
+void unmapped_alloc_hold_shrink(int nid, bool hold);
 unsigned long unmapped_alloc_nr_free(int nid, unsigned int order);
 unsigned long unmapped_alloc_free_pages(int nid);
 long unmapped_alloc_used_pages(int nid);
@@ -41,6 +44,10 @@ bool unmapped_alloc_enabled(void);
 int unmapped_alloc_set_enabled(bool on);
 unsigned int unmapped_alloc_set_reserve(unsigned int blocks);
 void unmapped_alloc_flush_stock(void);
+void unmapped_alloc_hold_stock(bool hold);
+#if IS_ENABLED(CONFIG_KUNIT)
+void unmapped_restore_map(struct page *page, unsigned long nr);
+#endif
 #else
 static inline struct page *unmapped_alloc_pages(gfp_t gfp, unsigned int order,
 						int nid, nodemask_t *nodemask,

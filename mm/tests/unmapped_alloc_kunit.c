@@ -12,7 +12,9 @@
  * Run with: tools/testing/kunit/kunit.py run --arch=x86_64 \
  *		--kunitconfig=mm/tests/unmapped_alloc.kunitconfig
  */
+#include <kunit/static_stub.h>
 #include <kunit/test.h>
+#include <kunit/test-bug.h>
 #include <linux/gfp.h>
 #include <linux/jiffies.h>
 #include <linux/delay.h>
@@ -21,6 +23,7 @@
 #include <linux/mm.h>
 #include <linux/random.h>
 #include <linux/set_memory.h>
+#include <linux/string_choices.h>
 #include <linux/vmalloc.h>
 #include <linux/vmstat.h>
 
@@ -412,6 +415,44 @@ static void shrinker_release(struct kunit *test)
 	KUNIT_EXPECT_GE(test, map_level(used), PG_LEVEL_2M);
 }
 
+/*
+ * Reclaim only hands its request to a worker: called as reclaim calls it
+ * (PF_MEMALLOC set), the shrinker reports nothing freed and changes
+ * nothing (no CPA, collapse or flush in reclaim); its worker then gives
+ * the block back, mapped and collapsed.
+ */
+static void shrinker_defers(struct kunit *test)
+{
+	unsigned long releases = vm_event(test, UNMAPPED_BLOCK_RELEASE);
+	int nid = test_nid();
+	unsigned long freed;
+	struct page *page;
+
+	unmapped_alloc_set_reserve(8);
+	page = alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED,
+				UNMAPPED_BLOCK_ORDER);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	__free_pages(page, UNMAPPED_BLOCK_ORDER);
+	KUNIT_ASSERT_EQ(test, unmapped_alloc_free_pages(nid),
+			UNMAPPED_BLOCK_PAGES);
+
+	unmapped_alloc_hold_shrink(nid, true);
+	freed = unmapped_alloc_reclaim(nid, UNMAPPED_BLOCK_PAGES);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_free_pages(nid),
+			UNMAPPED_BLOCK_PAGES);
+	KUNIT_EXPECT_EQ(test, vm_event(test, UNMAPPED_BLOCK_RELEASE), releases);
+	expect_unmapped(test, page, 0);
+	unmapped_alloc_hold_shrink(nid, false);
+	KUNIT_EXPECT_EQ(test, freed, 0);
+
+	unmapped_alloc_flush_shrink(nid);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_free_pages(nid), 0);
+	KUNIT_EXPECT_EQ(test, vm_event(test, UNMAPPED_BLOCK_RELEASE),
+			releases + 1);
+	KUNIT_EXPECT_TRUE(test, kernel_page_present(page));
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_verify(nid), 0);
+}
+
 /* Non-blocking requests never refill: they fail on an empty cache. */
 static void atomic_empty(struct kunit *test)
 {
@@ -461,6 +502,14 @@ static void bad_input(struct kunit *test)
 						   bad[i]));
 	KUNIT_EXPECT_NULL(test, alloc_pages(GFP_KERNEL | __GFP_UNMAPPED,
 					    UNMAPPED_MAX_ORDER + 1));
+	/* Interfaces that return an address in the direct map, or map it. */
+	KUNIT_EXPECT_EQ(test, __get_free_pages(GFP_KERNEL | __GFP_UNMAPPED, 0), 0UL);
+	KUNIT_EXPECT_EQ(test, get_zeroed_page(GFP_KERNEL | __GFP_UNMAPPED), 0UL);
+	KUNIT_EXPECT_NULL(test, __vmalloc_node_range(PAGE_SIZE, 1, VMALLOC_START,
+						     VMALLOC_END,
+						     GFP_KERNEL | __GFP_UNMAPPED,
+						     PAGE_KERNEL, 0, NUMA_NO_NODE,
+						     __builtin_return_address(0)));
 	KUNIT_EXPECT_EQ(test, vm_event(test, UNMAPPED_REFILL) +
 			vm_event(test, UNMAPPED_REFILL_FALLBACK), refills);
 
@@ -508,6 +557,55 @@ static void switched_off(struct kunit *test)
 		KUNIT_EXPECT_TRUE(test, kernel_page_present(page));
 		KUNIT_EXPECT_TRUE(test, kernel_page_present(page + 1));
 	}
+}
+
+/* Stands in for unmapped_restore_map(): checks the pages are clear first. */
+static unsigned long restored_pages;
+
+static void restore_map_if_clear(struct page *page, unsigned long nr)
+{
+	struct kunit *test = kunit_get_current_test();
+	unsigned long i;
+
+	for (i = 0; i < nr; i++)
+		KUNIT_EXPECT_TRUE_MSG(test, pages_are_zero(page + i, 0),
+				      "pfn %#lx mapped again before it was cleared",
+				      page_to_pfn(page + i));
+	restored_pages += nr;
+	WARN_ON_ONCE(set_direct_map_valid_noflush(page, nr, true));
+}
+
+/*
+ * The per-page path clears a freed page before it maps it again: at the
+ * moment the pages become present in the direct map, where any CPU can
+ * read them, they hold nothing of what their user wrote. The frees are
+ * held on the stock list and finished in this task, so that the check
+ * can stand in for the mapping.
+ */
+static void per_page_cleared_first(struct kunit *test)
+{
+	int nid = test_nid();
+	struct page *page;
+
+	KUNIT_ASSERT_EQ(test, unmapped_alloc_set_enabled(false), 0);
+	page = alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED, 2);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	fill_pages(page, 2, 0x5a);
+	KUNIT_ASSERT_FALSE(test, pages_are_zero(page, 2));
+
+	restored_pages = 0;
+	unmapped_alloc_hold_stock(true);
+	__free_pages(page, 2);
+	kunit_activate_static_stub(test, unmapped_restore_map,
+				   restore_map_if_clear);
+	unmapped_alloc_flush_stock();
+	kunit_deactivate_static_stub(test, unmapped_restore_map);
+	unmapped_alloc_hold_stock(false);
+
+	KUNIT_EXPECT_EQ(test, restored_pages, 4);
+	/* debug_pagealloc unmaps pages again when they are freed. */
+	if (!debug_pagealloc_enabled())
+		KUNIT_EXPECT_TRUE(test, kernel_page_present(page));
 }
 
 #ifdef CONFIG_FAIL_CPA_SPLIT
@@ -702,6 +800,43 @@ static void fault_per_page(struct kunit *test)
 	unmapped_alloc_flush_stock();
 	KUNIT_EXPECT_EQ(test, unmapped_alloc_used_pages(nid), used);
 }
+
+/*
+ * __GFP_NOFAIL on the per-page path: a split that fails is retried, the
+ * request never returns NULL. The pages are held so that each comes from
+ * the page allocator afresh; a fault is injected at the first that needs
+ * a split.
+ */
+static void fault_nofail(struct kunit *test)
+{
+	int nid = test_nid();
+	long used = unmapped_alloc_used_pages(nid);
+	unsigned int n, injected = 0, got = 0;
+	struct page **pages;
+
+	pages = kunit_kcalloc(test, 64, sizeof(*pages), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pages);
+	KUNIT_ASSERT_EQ(test, unmapped_alloc_set_enabled(false), 0);
+	for (n = 0; n < 64 && !injected; n++) {
+		arm_fault(1);
+		pages[n] = alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED |
+					    __GFP_NOFAIL, 0);
+		injected += fault_injected();
+		if (!pages[n]) {
+			KUNIT_FAIL(test, "__GFP_NOFAIL request %u: NULL (fault injected: %s)",
+				   n, str_yes_no(injected));
+			break;
+		}
+		got++;
+		expect_unmapped(test, pages[n], 0);
+	}
+	while (got--)
+		__free_page(pages[got]);
+	unmapped_alloc_flush_stock();
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_used_pages(nid), used);
+	if (!injected)
+		kunit_skip(test, "no allocation needed a split");
+}
 #else
 static void no_fault_injection(struct kunit *test)
 {
@@ -712,6 +847,7 @@ static void no_fault_injection(struct kunit *test)
 #define fault_partial_release	no_fault_injection
 #define fault_release_collapse	no_fault_injection
 #define fault_per_page		no_fault_injection
+#define fault_nofail		no_fault_injection
 #endif /* CONFIG_FAIL_CPA_SPLIT */
 
 /*
@@ -936,6 +1072,7 @@ static struct kunit_case unmapped_alloc_cases[] = {
 	KUNIT_CASE(release_whole_block),
 	KUNIT_CASE(release_collapses),
 	KUNIT_CASE(shrinker_release),
+	KUNIT_CASE(shrinker_defers),
 	KUNIT_CASE(atomic_empty),
 	KUNIT_CASE(fault_refill),
 	KUNIT_CASE(fault_partial_release),
@@ -977,7 +1114,9 @@ static void per_page_test_exit(struct kunit *test)
 static struct kunit_case unmapped_alloc_per_page_cases[] = {
 	KUNIT_CASE(bad_input),
 	KUNIT_CASE(switched_off),
+	KUNIT_CASE(per_page_cleared_first),
 	KUNIT_CASE(fault_per_page),
+	KUNIT_CASE(fault_nofail),
 	{}
 };
 

@@ -274,6 +274,48 @@ static void refuse_other_protection(struct kunit *test)
 	KUNIT_EXPECT_GE(test, set_direct_map_collapse(addr, BLOCK_PAGES), 1);
 }
 
+/*
+ * set_memory_np() and then set_memory_p() (clear_mce_nospec() after a
+ * machine check) give the page its protections back in full: CPA drops
+ * _PAGE_GLOBAL from an entry that is not present, and set_memory_p() sets
+ * it again, so the block can be collapsed.
+ */
+static void collapse_after_np_p(struct kunit *test)
+{
+	unsigned long addr = get_block(test), page = addr + 3 * PAGE_SIZE;
+
+	KUNIT_ASSERT_EQ(test, 0, set_memory_np(page, 1));
+	KUNIT_EXPECT_EQ(test, map_level(addr), PG_LEVEL_4K);
+	KUNIT_ASSERT_EQ(test, 0, set_memory_p(page, 1));
+	KUNIT_EXPECT_GE(test, set_direct_map_collapse(addr, BLOCK_PAGES), 1);
+	KUNIT_EXPECT_NE(test, map_level(addr), PG_LEVEL_4K);
+}
+
+/*
+ * A page given its default protections back without a flush
+ * (set_direct_map_default_noflush() after set_memory_ro()) can leave
+ * other CPUs with a read-only 4K entry for it. The collapse flushes all
+ * TLBs before it merges, so that no CPU holds entries of two sizes with
+ * different protections, and again before it frees the table: two
+ * all-CPU flushes (counted in nr_tlb_remote_flush with
+ * CONFIG_DEBUG_TLBFLUSH).
+ */
+static void flush_before_merge(struct kunit *test)
+{
+#ifdef CONFIG_DEBUG_TLBFLUSH
+	unsigned long addr = get_block(test), page = addr + 13 * PAGE_SIZE;
+	unsigned long flushes;
+
+	KUNIT_ASSERT_EQ(test, 0, set_memory_ro(page, 1));
+	KUNIT_ASSERT_EQ(test, 0, restore_default(page));
+	flushes = vm_event(test, NR_TLB_REMOTE_FLUSH);
+	KUNIT_EXPECT_GE(test, set_direct_map_collapse(addr, BLOCK_PAGES), 1);
+	KUNIT_EXPECT_GE(test, vm_event(test, NR_TLB_REMOTE_FLUSH), flushes + 2);
+#else
+	kunit_skip(test, "needs CONFIG_DEBUG_TLBFLUSH");
+#endif
+}
+
 /* A block with one page not present is not collapsed. */
 static void refuse_not_present(struct kunit *test)
 {
@@ -715,6 +757,8 @@ static struct kunit_case collapse_test_cases[] = {
 	KUNIT_CASE(collapse_after_restore),
 	KUNIT_CASE(free_after_grace_period),
 	KUNIT_CASE(refuse_other_protection),
+	KUNIT_CASE(collapse_after_np_p),
+	KUNIT_CASE(flush_before_merge),
 	KUNIT_CASE(refuse_not_present),
 	KUNIT_CASE(refuse_deliberate_4k),
 	KUNIT_CASE(refuse_bad_range),
