@@ -132,6 +132,10 @@ struct unmapped_block {
  * @release_work: releases free blocks above the reserve.
  * @shrink_work: gives back what reclaim asked the shrinker for.
  * @shrink_target: pages reclaim asked for since @shrink_work last ran.
+ * @shrink_requests: requests made of @shrink_work so far.
+ * @shrink_done: the last request @shrink_work has finished.
+ * @shrink_released: pages @shrink_work has given back so far.
+ * @shrink_wait: reclaim waits here for @shrink_work.
  * @nid: the node.
  */
 struct unmapped_node {
@@ -147,6 +151,10 @@ struct unmapped_node {
 	struct work_struct release_work;
 	struct work_struct shrink_work;
 	atomic_long_t shrink_target;
+	atomic_long_t shrink_requests;
+	unsigned long shrink_done;
+	atomic_long_t shrink_released;
+	wait_queue_head_t shrink_wait;
 	int nid;
 };
 
@@ -1102,11 +1110,28 @@ static void unmapped_shrink_workfn(struct work_struct *work)
 {
 	struct unmapped_node *un = container_of(work, struct unmapped_node,
 						shrink_work);
+	/* Requests up to this one have added their pages to the target. */
+	unsigned long done = atomic_long_read(&un->shrink_requests);
 	unsigned long target = atomic_long_xchg(&un->shrink_target, 0);
 
 	if (target)
-		unmapped_shrink_node(un, target);
+		atomic_long_add(unmapped_shrink_node(un, target),
+				&un->shrink_released);
+	/* Pairs with the smp_load_acquire() in unmapped_shrink_done(). */
+	smp_store_release(&un->shrink_done, done);
+	wake_up_all(&un->shrink_wait);
 }
+
+/* Whether the shrinker's worker has finished @request. */
+static bool unmapped_shrink_done(struct unmapped_node *un,
+				 unsigned long request)
+{
+	/* Pairs with the smp_store_release() in unmapped_shrink_workfn(). */
+	return (long)(smp_load_acquire(&un->shrink_done) - request) >= 0;
+}
+
+/* How long reclaim waits for the shrinker's worker. */
+#define UNMAPPED_SHRINK_WAIT	msecs_to_jiffies(100)
 
 /*
  * Giving memory back changes the direct map: that takes init_mm's mmap lock
@@ -1114,19 +1139,35 @@ static void unmapped_shrink_workfn(struct work_struct *work)
  * and frees tables after an RCU grace period. None of it may happen in
  * reclaim, whose caller can hold init_mm's mmap lock (hugetlb vmemmap
  * remapping allocates under it). The shrinker hands the request to a
- * worker and reports nothing freed; the pages the worker frees are there
- * when reclaim checks the watermarks again.
+ * worker and waits for it, so that reclaim counts what the worker gave
+ * back as its own progress (otherwise it can declare OOM while the worker
+ * is still freeing). The wait is bounded: if the worker needs a lock this
+ * task holds, reclaim goes on after UNMAPPED_SHRINK_WAIT without this
+ * shrinker, and the worker finishes once the lock is free. The worker
+ * itself, reclaiming for a split's page table, does not wait for itself.
  */
 static unsigned long unmapped_shrink_scan(struct shrinker *shrinker,
 					  struct shrink_control *sc)
 {
 	struct unmapped_node *un = unmapped_nodes[sc->nid];
+	unsigned long released, request;
 
 	if (!un || !READ_ONCE(un->free_pages))
 		return SHRINK_STOP;
+	released = atomic_long_read(&un->shrink_released);
 	atomic_long_add(sc->nr_to_scan, &un->shrink_target);
+	request = atomic_long_inc_return(&un->shrink_requests);
 	queue_work(unmapped_wq, &un->shrink_work);
-	return 0;
+	if (current_work() == &un->shrink_work ||
+	    !gfpflags_allow_blocking(sc->gfp_mask))
+		return 0;
+	if (!wait_event_timeout(un->shrink_wait,
+				unmapped_shrink_done(un, request),
+				UNMAPPED_SHRINK_WAIT))
+		return SHRINK_STOP;
+	released = atomic_long_read(&un->shrink_released) - released;
+	mm_account_reclaimed_pages(released);
+	return released;
 }
 
 /* For tests: what the shrinker's worker does, in the caller's context. */
@@ -1637,6 +1678,7 @@ static int __init unmapped_alloc_init(void)
 		mutex_init(&un->refill_lock);
 		INIT_WORK(&un->release_work, unmapped_release_workfn);
 		INIT_WORK(&un->shrink_work, unmapped_shrink_workfn);
+		init_waitqueue_head(&un->shrink_wait);
 		un->nid = nid;
 		unmapped_nodes[nid] = un;
 	}

@@ -415,17 +415,9 @@ static void shrinker_release(struct kunit *test)
 	KUNIT_EXPECT_GE(test, map_level(used), PG_LEVEL_2M);
 }
 
-/*
- * Reclaim only hands its request to a worker: called as reclaim calls it
- * (PF_MEMALLOC set), the shrinker reports nothing freed and changes
- * nothing (no CPA, collapse or flush in reclaim); its worker then gives
- * the block back, mapped and collapsed.
- */
-static void shrinker_defers(struct kunit *test)
+/* One free block in the cache, which keeps up to 8 free blocks. */
+static struct page *one_free_block(struct kunit *test, int nid)
 {
-	unsigned long releases = vm_event(test, UNMAPPED_BLOCK_RELEASE);
-	int nid = test_nid();
-	unsigned long freed;
 	struct page *page;
 
 	unmapped_alloc_set_reserve(8);
@@ -435,6 +427,23 @@ static void shrinker_defers(struct kunit *test)
 	__free_pages(page, UNMAPPED_BLOCK_ORDER);
 	KUNIT_ASSERT_EQ(test, unmapped_alloc_free_pages(nid),
 			UNMAPPED_BLOCK_PAGES);
+	return page;
+}
+
+/*
+ * Reclaim only hands its request to a worker: called as reclaim calls it
+ * (PF_MEMALLOC set) while the worker cannot run (as when it waits for a
+ * lock the reclaiming task holds), the shrinker changes nothing (no CPA,
+ * collapse or flush in reclaim), gives up waiting after a bounded time
+ * and stops this round (SHRINK_STOP); the worker then gives the block
+ * back, mapped and collapsed.
+ */
+static void shrinker_defers(struct kunit *test)
+{
+	unsigned long releases = vm_event(test, UNMAPPED_BLOCK_RELEASE);
+	int nid = test_nid();
+	struct page *page = one_free_block(test, nid);
+	unsigned long freed;
 
 	unmapped_alloc_hold_shrink(nid, true);
 	freed = unmapped_alloc_reclaim(nid, UNMAPPED_BLOCK_PAGES);
@@ -443,12 +452,29 @@ static void shrinker_defers(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vm_event(test, UNMAPPED_BLOCK_RELEASE), releases);
 	expect_unmapped(test, page, 0);
 	unmapped_alloc_hold_shrink(nid, false);
-	KUNIT_EXPECT_EQ(test, freed, 0);
+	KUNIT_EXPECT_EQ(test, freed, SHRINK_STOP);
 
 	unmapped_alloc_flush_shrink(nid);
 	KUNIT_EXPECT_EQ(test, unmapped_alloc_free_pages(nid), 0);
 	KUNIT_EXPECT_EQ(test, vm_event(test, UNMAPPED_BLOCK_RELEASE),
 			releases + 1);
+	KUNIT_EXPECT_TRUE(test, kernel_page_present(page));
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_verify(nid), 0);
+}
+
+/*
+ * When the worker can run, the shrinker returns once it has given the
+ * block back and reports the pages as freed: reclaim counts them as its
+ * progress instead of declaring OOM while the worker is still busy.
+ */
+static void shrinker_reports(struct kunit *test)
+{
+	int nid = test_nid();
+	struct page *page = one_free_block(test, nid);
+
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_reclaim(nid, UNMAPPED_BLOCK_PAGES),
+			UNMAPPED_BLOCK_PAGES);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_free_pages(nid), 0);
 	KUNIT_EXPECT_TRUE(test, kernel_page_present(page));
 	KUNIT_EXPECT_EQ(test, unmapped_alloc_verify(nid), 0);
 }
@@ -1073,6 +1099,7 @@ static struct kunit_case unmapped_alloc_cases[] = {
 	KUNIT_CASE(release_collapses),
 	KUNIT_CASE(shrinker_release),
 	KUNIT_CASE(shrinker_defers),
+	KUNIT_CASE(shrinker_reports),
 	KUNIT_CASE(atomic_empty),
 	KUNIT_CASE(fault_refill),
 	KUNIT_CASE(fault_partial_release),
