@@ -27,8 +27,8 @@
  *   unmapped_node.refill_lock  mutex; serialises the direct-map changes the
  *                              cache makes for a node: refills and releases.
  *                              CPA locks and init_mm's mmap lock nest inside.
- *                              The memory-offline notifier takes it inside
- *                              mem_hotplug_lock.
+ *                              Memory offline takes it inside
+ *                              mem_hotplug_lock (unmapped_alloc_isolated()).
  *   unmapped_node.lock         spinlock, IRQ-safe (pages are freed from any
  *                              context); protects the free areas, the block
  *                              list and the block counters. Never held
@@ -61,6 +61,7 @@
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/nodemask.h>
+#include <linux/page-isolation.h>
 #include <linux/page_owner.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/mm.h>
@@ -474,6 +475,17 @@ int unmapped_adopt(struct page *page, unsigned int order, bool split)
 	flush_tlb_kernel_range(addr, addr + (nr << PAGE_SHIFT));
 
 	mutex_lock(&un->refill_lock);
+	/*
+	 * Memory offline or a contiguous allocation isolated the range after
+	 * the page allocator handed the pages out: they must go back to it,
+	 * which waits for them (see unmapped_alloc_isolated()).
+	 */
+	if (is_migrate_isolate_page(page)) {
+		mutex_unlock(&un->refill_lock);
+		unmapped_undo_unmap(page, nr);
+		err = -EBUSY;
+		goto free_block;
+	}
 	block = xa_load(&unmapped_blocks, index);
 	if (!block) {
 		new->pfn = ALIGN_DOWN(pfn, UNMAPPED_BLOCK_PAGES);
@@ -680,7 +692,7 @@ struct page *unmapped_alloc_pages(gfp_t gfp, unsigned int order, int nid,
 				  nodemask_t *nodemask, unsigned int alloc_flags)
 {
 	struct page *page = NULL;
-	int attempt;
+	int attempt, err;
 
 	might_alloc(gfp);
 	/* Pairs with the release in unmapped_alloc_init(). */
@@ -718,7 +730,9 @@ struct page *unmapped_alloc_pages(gfp_t gfp, unsigned int order, int nid,
 		}
 		if (attempt == 3 && !(gfp & __GFP_NOFAIL))
 			goto fail;
-		if (unmapped_refill(gfp, order, nid)) {
+		err = unmapped_refill(gfp, order, nid);
+		/* -EBUSY: the pages were in a range being isolated; try again. */
+		if (err && err != -EBUSY) {
 			if (!(gfp & __GFP_NOFAIL))
 				goto fail;
 			memalloc_retry_wait(gfp);
@@ -871,11 +885,56 @@ static void __detach_block(struct unmapped_node *un,
 	list_del_init(&block->link);
 }
 
+/* Take a free chunk of a block that keeps pages in use off the lists. */
+static void __detach_chunk(struct unmapped_node *un, struct unmapped_block *block,
+			   struct page *page, unsigned int order)
+{
+	unsigned long idx = block_index(block, page_to_pfn(page));
+
+	lockdep_assert_held(&un->lock);
+
+	list_del(&page->lru);
+	un->nr_free[order]--;
+	__clear_bit(idx, block->free_head);
+	bitmap_clear(block->owned, idx, 1U << order);
+	block->nr_owned -= 1U << order;
+	block->nr_free -= 1U << order;
+	block->map = UNMAPPED_MAP_4K;
+	un->free_pages -= 1UL << order;
+}
+
+/*
+ * Map a detached chunk again and free it to the page allocator. Mapping
+ * part of a block splits its PMD mapping (once: the block is then a 4K
+ * block); the region is collapsed when the rest of the block is released.
+ * Returns false, with the chunk back in the cache, when the split found no
+ * memory for a page table.
+ */
+static bool unmapped_release_chunk(struct unmapped_node *un,
+				   struct unmapped_block *block,
+				   struct page *page, unsigned int order)
+{
+	unsigned long idx = block_index(block, page_to_pfn(page)), flags;
+
+	if (set_direct_map_valid_noflush(page, 1U << order, true)) {
+		spin_lock_irqsave(&un->lock, flags);
+		bitmap_set(block->owned, idx, 1U << order);
+		block->nr_owned += 1U << order;
+		block->nr_free += 1U << order;
+		un->free_pages += 1UL << order;
+		__free_chunk(un, block, page_to_pfn(page), order);
+		spin_unlock_irqrestore(&un->lock, flags);
+		return false;
+	}
+	mod_node_page_state(NODE_DATA(un->nid), NR_UNMAPPED_FREE,
+			    -(1L << order));
+	unmapped_free_chunk_to_buddy(page, order);
+	return true;
+}
+
 /*
  * Give free chunks of blocks that are partly in use back to the page
- * allocator. Mapping part of a block again splits its PMD mapping (once:
- * the block is then a 4K block); the region is collapsed when the rest of
- * the block is released. Used only under memory pressure.
+ * allocator. Used only under memory pressure.
  */
 static unsigned long unmapped_release_partial(struct unmapped_node *un,
 					      unsigned long nr_to_scan)
@@ -910,53 +969,27 @@ static unsigned long unmapped_release_partial(struct unmapped_node *un,
 			spin_unlock_irqrestore(&un->lock, flags);
 			break;
 		}
-		list_del(&page->lru);
-		un->nr_free[order]--;
-		__clear_bit(block_index(block, page_to_pfn(page)),
-			    block->free_head);
-		bitmap_clear(block->owned, block_index(block, page_to_pfn(page)),
-			     1U << order);
-		block->nr_owned -= 1U << order;
-		block->nr_free -= 1U << order;
-		block->map = UNMAPPED_MAP_4K;
-		un->free_pages -= 1UL << order;
+		__detach_chunk(un, block, page, order);
 		spin_unlock_irqrestore(&un->lock, flags);
 
-		if (set_direct_map_valid_noflush(page, 1U << order, true)) {
-			/* No memory to split the mapping: keep the chunk. */
-			spin_lock_irqsave(&un->lock, flags);
-			bitmap_set(block->owned,
-				   block_index(block, page_to_pfn(page)),
-				   1U << order);
-			block->nr_owned += 1U << order;
-			block->nr_free += 1U << order;
-			un->free_pages += 1UL << order;
-			__free_chunk(un, block, page_to_pfn(page), order);
-			spin_unlock_irqrestore(&un->lock, flags);
+		/* No memory to split the mapping: keep the chunk. */
+		if (!unmapped_release_chunk(un, block, page, order))
 			break;
-		}
-		mod_node_page_state(NODE_DATA(un->nid), NR_UNMAPPED_FREE,
-				    -(1L << order));
-		unmapped_free_chunk_to_buddy(page, order);
 		released += 1UL << order;
 	}
 	return released;
 }
 
 /*
- * Give back whole free blocks of a node that start in [@start_pfn,
- * @end_pfn): keep @keep free blocks, stop after about @nr_to_scan pages.
- * Returns the pages given back, and the blocks in @nr_blocks if not NULL.
+ * Give back whole free blocks of a node: keep @keep free blocks, stop after
+ * about @nr_to_scan pages. Returns the pages given back.
  */
 static unsigned long unmapped_release_blocks(struct unmapped_node *un,
 					     unsigned long keep,
-					     unsigned long nr_to_scan,
-					     unsigned long start_pfn,
-					     unsigned long end_pfn,
-					     unsigned long *nr_blocks)
+					     unsigned long nr_to_scan)
 {
 	struct unmapped_block *block, *next;
-	unsigned long released = 0, blocks = 0;
+	unsigned long released = 0;
 	LIST_HEAD(victims);
 
 	lockdep_assert_held(&un->refill_lock);
@@ -967,11 +1000,9 @@ static unsigned long unmapped_release_blocks(struct unmapped_node *un,
 	list_for_each_entry_safe(block, next, &un->blocks, link) {
 		if (un->nr_free_blocks <= keep || released >= nr_to_scan)
 			break;
-		if (!block_all_free(block) || block->pfn < start_pfn ||
-		    block->pfn >= end_pfn)
+		if (!block_all_free(block))
 			continue;
 		released += block->nr_owned;
-		blocks++;
 		__detach_block(un, block);
 		list_add_tail(&block->link, &victims);
 	}
@@ -982,8 +1013,6 @@ static unsigned long unmapped_release_blocks(struct unmapped_node *un,
 		unmapped_release_block(un, block);
 		cond_resched();
 	}
-	if (nr_blocks)
-		*nr_blocks = blocks;
 	return released;
 }
 
@@ -1005,8 +1034,7 @@ static unsigned long unmapped_release(struct unmapped_node *un,
 {
 	unsigned long released;
 
-	released = unmapped_release_blocks(un, keep, nr_to_scan, 0, ULONG_MAX,
-					   NULL);
+	released = unmapped_release_blocks(un, keep, nr_to_scan);
 	if (partial && released < nr_to_scan)
 		released += unmapped_release_partial(un, nr_to_scan - released);
 	return released;
@@ -1047,39 +1075,109 @@ unsigned long unmapped_alloc_drain(int nid)
 	return released;
 }
 
-#ifdef CONFIG_MEMORY_HOTREMOVE
 /*
- * Memory going offline. offline_pages() has isolated the range, which it
- * refuses while a page in it is in use and not movable; pages of the cache
- * that are free have no references and do not stop it. Give back every
- * block of the range whose pages are all free: its pages go to the isolated
- * free lists and the offline can go on. A block with pages still in use
- * stays: offline_pages() then fails, or (for memfd_secret pages, which are
- * on the LRU but cannot migrate) retries until it is interrupted, as it
- * does for such pages without the cache.
+ * Give back what the cache holds free of @un's block at @index, as far as
+ * it lies in [@start_pfn, @end_pfn): the whole block if all of it is free,
+ * else its free chunks in the range. Returns the pages given back.
  */
-static int unmapped_memory_callback(struct notifier_block *self,
-				    unsigned long action, void *arg)
+static unsigned long unmapped_release_isolated(struct unmapped_node *un,
+					       unsigned long index,
+					       unsigned long start_pfn,
+					       unsigned long end_pfn)
 {
-	struct memory_notify *mn = arg;
-	unsigned long blocks;
+	struct unmapped_block *block;
+	struct page *page, *next;
+	unsigned long released = 0, idx;
+	LIST_HEAD(chunks);
+
+	lockdep_assert_held(&un->refill_lock);
+
+	rcu_read_lock();
+	block = xa_load(&unmapped_blocks, index);
+	if (block && block->nid != un->nid)
+		block = NULL;
+	rcu_read_unlock();
+	/* Blocks of @un are freed only under its refill_lock. */
+	if (!block)
+		return 0;
+
+	spin_lock_irq(&un->lock);
+	if (block_all_free(block)) {
+		released = block->nr_owned;
+		__detach_block(un, block);
+		spin_unlock_irq(&un->lock);
+		unmapped_release_block(un, block);
+		count_vm_event(UNMAPPED_OFFLINE_RELEASE);
+		return released;
+	}
+	for_each_set_bit(idx, block->free_head, UNMAPPED_BLOCK_PAGES) {
+		unsigned long pfn = block->pfn + idx;
+
+		page = pfn_to_page(pfn);
+		if (pfn >= end_pfn || pfn + (1UL << page_private(page)) <= start_pfn)
+			continue;
+		__detach_chunk(un, block, page, page_private(page));
+		list_add_tail(&page->lru, &chunks);
+	}
+	spin_unlock_irq(&un->lock);
+
+	list_for_each_entry_safe(page, next, &chunks, lru) {
+		unsigned int order = page_private(page);
+
+		list_del(&page->lru);
+		if (unmapped_release_chunk(un, block, page, order))
+			released += 1UL << order;
+	}
+	return released;
+}
+
+/**
+ * unmapped_alloc_isolated - give back free cached pages of an isolated range
+ * @start_pfn: first page frame of the range
+ * @end_pfn: page frame after the range
+ *
+ * Memory offline and contiguous allocations isolate a range of pageblocks
+ * and then wait for every page in it to be free in the page allocator.
+ * Free pages of the cache have no references, so isolation lets them be,
+ * but they are not free there: give back (mapped again, into the isolated
+ * free lists) every block of the range that is all free, and the free
+ * chunks in the range of blocks that still have pages in use. Those pages
+ * come back to the cache when they are freed; offline_pages() calls this
+ * again each time it finds the range still busy. A refill that got its
+ * pages from the page allocator before the range was isolated does not
+ * keep them (unmapped_adopt()).
+ *
+ * Context: Process context; takes the refill_lock of each node.
+ * Return: the number of pages given back.
+ */
+unsigned long unmapped_alloc_isolated(unsigned long start_pfn,
+				      unsigned long end_pfn)
+{
+	unsigned long first, last, index, released = 0;
 	int nid;
 
-	if (action != MEM_GOING_OFFLINE)
-		return NOTIFY_OK;
+	/* Pairs with the release in unmapped_alloc_init(). */
+	if (!smp_load_acquire(&unmapped_ready) || start_pfn >= end_pfn)
+		return 0;
+	might_sleep();
 
+	first = start_pfn >> UNMAPPED_BLOCK_ORDER;
+	last = (end_pfn - 1) >> UNMAPPED_BLOCK_ORDER;
 	for_each_node(nid) {
 		struct unmapped_node *un = unmapped_nodes[nid];
 
+		if (!un)
+			continue;
 		mutex_lock(&un->refill_lock);
-		unmapped_release_blocks(un, 0, ULONG_MAX, mn->start_pfn,
-					mn->start_pfn + mn->nr_pages, &blocks);
+		for (index = first; index <= last; index++) {
+			released += unmapped_release_isolated(un, index,
+							      start_pfn, end_pfn);
+			cond_resched();
+		}
 		mutex_unlock(&un->refill_lock);
-		count_vm_events(UNMAPPED_OFFLINE_RELEASE, blocks);
 	}
-	return NOTIFY_OK;
+	return released;
 }
-#endif
 
 static unsigned long unmapped_shrink_count(struct shrinker *shrinker,
 					   struct shrink_control *sc)
@@ -1690,10 +1788,6 @@ static int __init unmapped_alloc_init(void)
 		shrinker->batch = UNMAPPED_BLOCK_PAGES;
 		shrinker_register(shrinker);
 	}
-
-#ifdef CONFIG_MEMORY_HOTREMOVE
-	hotplug_memory_notifier(unmapped_memory_callback, DEFAULT_CALLBACK_PRI);
-#endif
 
 	if (!unmapped_cache_param || debug_pagealloc_enabled()) {
 		static_branch_disable(&unmapped_cache_on);

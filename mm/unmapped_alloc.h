@@ -30,6 +30,8 @@ void unmapped_free_pages(struct page *page, unsigned int order, bool nolock);
 int unmapped_alloc_check(gfp_t gfp, unsigned int order, bool ready);
 int unmapped_adopt(struct page *page, unsigned int order, bool split);
 unsigned long unmapped_alloc_drain(int nid);
+unsigned long unmapped_alloc_isolated(unsigned long start_pfn,
+				      unsigned long end_pfn);
 unsigned long unmapped_alloc_shrink(int nid, unsigned long nr_to_scan);
 unsigned long unmapped_alloc_reclaim(int nid, unsigned long nr_to_scan);
 void unmapped_alloc_flush_shrink(int nid);
@@ -60,6 +62,12 @@ static inline struct page *unmapped_alloc_pages(gfp_t gfp, unsigned int order,
 static inline void unmapped_free_pages(struct page *page, unsigned int order,
 				       bool nolock)
 {
+}
+
+static inline unsigned long unmapped_alloc_isolated(unsigned long start_pfn,
+						    unsigned long end_pfn)
+{
+	return 0;
 }
 #endif
 

@@ -115,6 +115,10 @@ def report(log):
     print(f'| offline: a memory block held by free cached blocks alone; one '
           f'with a secret page in use | {group(m, 1)} {group(m, 2)}; '
           f'{group(m, 3)} {group(m, 4)} |')
+    m = find(plain, r'offline:(memory\d+), its page freed while an offline '
+             r'waits: (.*)')
+    print(f'| offline: the block with the page in use, the page freed while '
+          f'an offline of it waits | {group(m, 1)} {group(m, 2)} |')
     m = find(plain, r'memlock_limit:stopped at (\d+) MiB by (.*)')
     print(f'| RLIMIT_MEMLOCK: stopped at MiB, by | {group(m, 1)}, '
           f'{group(m, 2)} |')

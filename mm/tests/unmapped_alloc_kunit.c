@@ -479,6 +479,54 @@ static void shrinker_reports(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, unmapped_alloc_verify(nid), 0);
 }
 
+/*
+ * What memory offline and contiguous allocations call once they have
+ * isolated a range: a whole free block goes back, and of a block with a
+ * page in use every free chunk in the range, but not the chunks outside
+ * it nor the page in use, which stays unmapped until it is freed.
+ */
+static void isolated_range(struct kunit *test)
+{
+	unsigned long released = vm_event(test, UNMAPPED_OFFLINE_RELEASE);
+	int nid = test_nid();
+	struct page *whole = one_free_block(test, nid), *block, *used;
+	unsigned long pfn;
+
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_isolated(page_to_pfn(whole) + 5,
+						      page_to_pfn(whole) + 6),
+			UNMAPPED_BLOCK_PAGES);
+	KUNIT_EXPECT_FALSE(test, unmapped_alloc_owns(whole));
+	KUNIT_EXPECT_TRUE(test, kernel_page_present(whole));
+	KUNIT_EXPECT_EQ(test, vm_event(test, UNMAPPED_OFFLINE_RELEASE),
+			released + 1);
+
+	block = adopt_pmd_block(test, nid, false);
+	used = alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED, 0);
+	KUNIT_ASSERT_PTR_EQ(test, used, block);
+	pfn = page_to_pfn(block);
+	/* The upper half: one chunk of order 8. */
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_isolated(pfn + UNMAPPED_BLOCK_PAGES / 2,
+						      pfn + UNMAPPED_BLOCK_PAGES),
+			UNMAPPED_BLOCK_PAGES / 2);
+	KUNIT_EXPECT_TRUE(test, kernel_page_present(block + UNMAPPED_BLOCK_PAGES / 2));
+	KUNIT_EXPECT_FALSE(test, kernel_page_present(block + 1));
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_free_pages(nid),
+			UNMAPPED_BLOCK_PAGES / 2 - 1);
+	/* The whole block: the rest of the free pages, not the page in use. */
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_isolated(pfn, pfn + UNMAPPED_BLOCK_PAGES),
+			UNMAPPED_BLOCK_PAGES / 2 - 1);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_free_pages(nid), 0);
+	KUNIT_EXPECT_TRUE(test, unmapped_alloc_owns(used));
+	expect_unmapped(test, used, 0);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_verify(nid), 0);
+	__free_page(used);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_isolated(pfn, pfn + 1), 1);
+	KUNIT_EXPECT_TRUE(test, kernel_page_present(used));
+	KUNIT_EXPECT_GE(test, map_level(used), PG_LEVEL_2M);
+	KUNIT_EXPECT_EQ(test, vm_event(test, UNMAPPED_OFFLINE_RELEASE),
+			released + 2);
+}
+
 /* Non-blocking requests never refill: they fail on an empty cache. */
 static void atomic_empty(struct kunit *test)
 {
@@ -1100,6 +1148,7 @@ static struct kunit_case unmapped_alloc_cases[] = {
 	KUNIT_CASE(shrinker_release),
 	KUNIT_CASE(shrinker_defers),
 	KUNIT_CASE(shrinker_reports),
+	KUNIT_CASE(isolated_range),
 	KUNIT_CASE(atomic_empty),
 	KUNIT_CASE(fault_refill),
 	KUNIT_CASE(fault_partial_release),

@@ -18,16 +18,19 @@
 #include <kunit/test.h>
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
+#include <linux/memory_hotplug.h>
 #include <linux/mm.h>
 #include <linux/proc_fs.h>
 #include <linux/random.h>
 #include <linux/seq_file.h>
 #include <linux/seqlock.h>
 #include <linux/set_memory.h>
+#include <linux/stop_machine.h>
 #include <linux/vmalloc.h>
 #include <linux/vmstat.h>
 #include <linux/pgtable.h>
 #include <linux/rcupdate.h>
+#include <linux/sched/clock.h>
 #include <asm/tlbflush.h>
 
 #define BLOCK_ORDER	(PMD_SHIFT - PAGE_SHIFT)
@@ -198,23 +201,52 @@ static void collapse_after_restore(struct kunit *test)
  * walking it. Once the reader is done and callbacks have run, the table
  * is released (a reference of the test's own keeps the page from being
  * handed out again meanwhile).
+ *
+ * Without preemptible RCU the reader spins with preemption off, and
+ * whatever needs its CPU meanwhile waits: a stop_machine() (a clocksource
+ * change at boot makes one) would wait for the reader, the reader for the
+ * test, and the test for the CPU that the stopper holds. The reader
+ * therefore leaves after READER_SPIN_NS; a round in which it had to is not
+ * judged, and the test runs another.
  */
+#define READER_SPIN_NS	(2 * NSEC_PER_SEC)
+#define READER_ROUNDS	3
+
 struct rcu_reader {
-	bool locked, done;
+	bool locked, done, left_early;
 };
 
 static int rcu_reader(void *data)
 {
 	struct rcu_reader *r = data;
+	u64 deadline;
 
 	rcu_read_lock();
+	deadline = local_clock() + READER_SPIN_NS;
 	WRITE_ONCE(r->locked, true);
-	while (!READ_ONCE(r->done))
+	while (!READ_ONCE(r->done)) {
+		if (local_clock() > deadline) {
+			WRITE_ONCE(r->left_early, true);
+			break;
+		}
 		cpu_relax();
+	}
 	rcu_read_unlock();
 	while (!kthread_should_stop())
 		schedule_timeout_interruptible(1);
 	return 0;
+}
+
+static struct task_struct *start_reader(struct kunit *test, struct rcu_reader *r)
+{
+	struct task_struct *task;
+
+	memset(r, 0, sizeof(*r));
+	task = kthread_run(rcu_reader, r, "cpa-rcu-reader");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	while (!READ_ONCE(r->locked))
+		schedule_timeout_uninterruptible(1);
+	return task;
 }
 
 static void free_after_grace_period(struct kunit *test)
@@ -223,28 +255,36 @@ static void free_after_grace_period(struct kunit *test)
 	struct task_struct *task;
 	struct rcu_reader *r;
 	struct page *table;
-	int collapsed;
+	int collapsed, round;
 	bool held;
 
 	if (num_online_cpus() < 2)
 		kunit_skip(test, "needs two CPUs");
 	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, r);
-	KUNIT_ASSERT_EQ(test, 0, split_and_restore(page));
-	table = pte_table(addr);
-	KUNIT_ASSERT_NOT_NULL(test, table);
+	for (round = 0; round < READER_ROUNDS; round++) {
+		KUNIT_ASSERT_EQ(test, 0, split_and_restore(page));
+		table = pte_table(addr);
+		KUNIT_ASSERT_NOT_NULL(test, table);
 
-	task = kthread_run(rcu_reader, r, "cpa-rcu-reader");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
-	while (!READ_ONCE(r->locked))
-		schedule_timeout_uninterruptible(1);
-	collapsed = set_direct_map_collapse(addr, BLOCK_PAGES);
-	/* Not freed while the reader may walk it. */
-	held = page_ref_count(table) == 1 && PageTable(table);
-	if (held)
-		get_page(table);
-	WRITE_ONCE(r->done, true);
-	kthread_stop(task);
+		task = start_reader(test, r);
+		collapsed = set_direct_map_collapse(addr, BLOCK_PAGES);
+		/* Not freed while the reader may walk it. */
+		held = page_ref_count(table) == 1 && PageTable(table);
+		if (held)
+			get_page(table);
+		WRITE_ONCE(r->done, true);
+		kthread_stop(task);
+		if (!READ_ONCE(r->left_early))
+			break;
+		kunit_info(test, "round %d: the reader had to leave early, not judged\n",
+			   round);
+		rcu_barrier();
+		if (held)
+			put_page(table);
+	}
+	KUNIT_ASSERT_LT_MSG(test, round, READER_ROUNDS,
+			    "the reader had to leave early in every round");
 
 	KUNIT_EXPECT_GE(test, collapsed, 1);
 	KUNIT_ASSERT_TRUE_MSG(test, held,
@@ -252,6 +292,32 @@ static void free_after_grace_period(struct kunit *test)
 	rcu_barrier();
 	KUNIT_EXPECT_EQ(test, page_ref_count(table), 1);
 	put_page(table);
+}
+
+static int stop_nothing(void *unused)
+{
+	return 0;
+}
+
+/*
+ * The reader of free_after_grace_period() does not hold up a
+ * stop_machine() for longer than READER_SPIN_NS (before it left on its
+ * own, the test and the stopper waited for each other for good).
+ */
+static void reader_lets_stop_machine_run(struct kunit *test)
+{
+	struct task_struct *task;
+	struct rcu_reader *r;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two CPUs");
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	task = start_reader(test, r);
+	KUNIT_EXPECT_EQ(test, stop_machine(stop_nothing, NULL, NULL), 0);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(r->left_early));
+	WRITE_ONCE(r->done, true);
+	kthread_stop(task);
 }
 
 /*
@@ -351,6 +417,31 @@ static void refuse_deliberate_4k(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, 0, set_memory_4k(b + 3 * PAGE_SIZE, 1));
 	KUNIT_EXPECT_EQ(test, set_direct_map_collapse(b, BLOCK_PAGES), 0);
 	KUNIT_EXPECT_EQ(test, map_level(b), PG_LEVEL_4K);
+}
+
+/*
+ * Memory hot-remove frees the direct map's page tables under
+ * mem_hotplug_lock, not the CPA locks. While hotplug runs (the lock held
+ * for write, as offline_pages() and arch_remove_memory() run), a collapse
+ * changes nothing and says so, without waiting for it; afterwards it works.
+ */
+static void refuse_during_hotplug(struct kunit *test)
+{
+	unsigned long addr = get_block(test);
+	unsigned int level;
+	int ret;
+
+	if (!IS_ENABLED(CONFIG_MEMORY_HOTPLUG))
+		kunit_skip(test, "no memory hotplug");
+	KUNIT_ASSERT_EQ(test, 0, split_and_restore(addr));
+	mem_hotplug_begin();
+	ret = set_direct_map_collapse(addr, BLOCK_PAGES);
+	level = map_level(addr);
+	mem_hotplug_done();
+	KUNIT_EXPECT_EQ(test, ret, -EBUSY);
+	KUNIT_EXPECT_EQ(test, level, PG_LEVEL_4K);
+	KUNIT_EXPECT_GE(test, set_direct_map_collapse(addr, BLOCK_PAGES), 1);
+	KUNIT_EXPECT_NE(test, map_level(addr), PG_LEVEL_4K);
 }
 
 #ifdef CONFIG_FAIL_CPA_SPLIT
@@ -756,11 +847,13 @@ static int collapse_test_init(struct kunit *test)
 static struct kunit_case collapse_test_cases[] = {
 	KUNIT_CASE(collapse_after_restore),
 	KUNIT_CASE(free_after_grace_period),
+	KUNIT_CASE(reader_lets_stop_machine_run),
 	KUNIT_CASE(refuse_other_protection),
 	KUNIT_CASE(collapse_after_np_p),
 	KUNIT_CASE(flush_before_merge),
 	KUNIT_CASE(refuse_not_present),
 	KUNIT_CASE(refuse_deliberate_4k),
+	KUNIT_CASE(refuse_during_hotplug),
 	KUNIT_CASE(refuse_bad_range),
 #ifdef CONFIG_FAIL_CPA_SPLIT
 	KUNIT_CASE(split_failure),

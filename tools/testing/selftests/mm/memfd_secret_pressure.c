@@ -398,13 +398,47 @@ static int bind_to_node(int nid)
  * block size is at least 128 MiB); larger ones are not looked at.
  */
 #define MAX_MEMORY_BLOCKS	4096
+/* 2 MiB blocks the offline case may hold in use to place its page. */
+#define MAX_HELD		128
 
 /* What the cache holds in one memory block of the node under test. */
 struct memory_block_state {
 	int whole;	/* 2 MiB regions cached whole (512 pages owned, free) */
 	bool busy;	/* a cached block there has a page in use */
+	bool busy_whole; /* ... and owns all of its region */
 	bool shared;	/* a cached block there owns only part of its region */
 };
+
+/*
+ * The memory block of the cached block of node @nid that has exactly one
+ * page in use, if every other 2 MiB region of that memory block is cached
+ * whole, free or entirely in use; -1 otherwise.
+ */
+static long inuse_block_alone(int nid, long long block_bytes, int regions)
+{
+	struct cached_block b[MAX_CACHED_BLOCKS];
+	int n, i, whole = 0;
+	long mem = -1;
+
+	n = read_blocks(b, MAX_CACHED_BLOCKS);
+	for (i = 0; i < n; i++)
+		if (b[i].nid == nid && b[i].owned == BLOCK_PAGES &&
+		    b[i].free == BLOCK_PAGES - 1)
+			mem = b[i].pfn * page_size / block_bytes;
+	if (mem < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		long m = b[i].pfn * page_size / block_bytes;
+
+		if (b[i].nid != nid || m != mem)
+			continue;
+		if (b[i].owned != BLOCK_PAGES)
+			return -1;
+		if (b[i].free == 0 || b[i].free == BLOCK_PAGES)
+			whole++;
+	}
+	return whole + 1 == regions ? mem : -1;
+}
 
 /*
  * Runs first, while the memory of the node under test holds almost nothing
@@ -417,10 +451,12 @@ TEST_F_TIMEOUT(pressure, offline, 600)
 	long long block_bytes = read_number(MEMORY_SYSFS "block_size_bytes", 16);
 	long long released = vmstat_item("unmapped_offline_release");
 	long mem, whole_mem = -1, inuse_mem = -1, mib, max_mib;
-	int n, i, err, inuse_err, nid, regions;
+	int n, i, k, err, inuse_err, nid, regions, status, go[2] = { -1, -1 };
+	bool late;
+	pid_t pid = -1;
 	long long node_free_kb = 0;
 	struct cached_block b[MAX_CACHED_BLOCKS];
-	char *page;
+	char *page, *held[MAX_HELD];
 
 	if (block_bytes <= 0 || access(MEMORY_SYSFS "memory0/state", W_OK))
 		SKIP(return, "no memory hot-remove (CONFIG_MEMORY_HOTREMOVE)");
@@ -446,9 +482,25 @@ TEST_F_TIMEOUT(pressure, offline, 600)
 	if (mib > max_mib)
 		mib = max_mib;
 	ASSERT_GT(fill_cache(mib), 0);
-	/* A page in use: its block has owned > free. */
-	page = secret_map(page_size, 0x44);
-	ASSERT_NE(page, MAP_FAILED);
+	/*
+	 * A page in use (its block has owned > free), preferably in a memory
+	 * block that holds nothing but cached blocks. The cache hands out
+	 * pages of the block it has taken last: holding whole blocks in use
+	 * moves the page on to the next block until it lands in such a
+	 * memory block.
+	 */
+	for (k = 0; ; k++) {
+		page = secret_map(page_size, 0x44);
+		ASSERT_NE(page, MAP_FAILED);
+		if (k == MAX_HELD || inuse_block_alone(nid, block_bytes, regions) >= 0)
+			break;
+		munmap(page, page_size);
+		held[k] = secret_map(BLOCK_PAGES * page_size, 0x55);
+		ASSERT_NE(held[k], MAP_FAILED);
+	}
+	TH_LOG("%d blocks of 2 MiB held in use to place the page", k);
+	while (k-- > 0)
+		munmap(held[k], BLOCK_PAGES * page_size);
 
 	memset(st, 0, sizeof(st));
 	n = read_blocks(b, MAX_CACHED_BLOCKS);
@@ -458,12 +510,14 @@ TEST_F_TIMEOUT(pressure, offline, 600)
 		mem = b[i].pfn * page_size / block_bytes;
 		if (mem >= MAX_MEMORY_BLOCKS)
 			continue;
-		if (b[i].free != b[i].owned)
+		if (b[i].free != b[i].owned) {
 			st[mem].busy = true;
-		else if (b[i].owned != BLOCK_PAGES)
+			st[mem].busy_whole = b[i].owned == BLOCK_PAGES;
+		} else if (b[i].owned != BLOCK_PAGES) {
 			st[mem].shared = true;
-		else
+		} else {
 			st[mem].whole++;
+		}
 	}
 	for (mem = 0; mem < MAX_MEMORY_BLOCKS; mem++) {
 		if (!st[mem].whole && !st[mem].busy && !st[mem].shared)
@@ -509,6 +563,25 @@ TEST_F_TIMEOUT(pressure, offline, 600)
 	EXPECT_GE(vmstat_item("unmapped_offline_release") - released, regions);
 
 	ASSERT_GE(inuse_mem, 0);
+	/*
+	 * Forked now, while nothing of the memory block is free in the page
+	 * allocator, and with the default policy: its own kernel pages must
+	 * not land there and keep the block from going offline.
+	 */
+	late = st[inuse_mem].whole + 1 == regions && st[inuse_mem].busy_whole &&
+	       !st[inuse_mem].shared;
+	if (late) {
+		ASSERT_EQ(pipe(go), 0);
+		pid = fork();
+		ASSERT_GE(pid, 0);
+		if (!pid) {
+			char c;
+
+			syscall(__NR_set_mempolicy, 0, NULL, 0);
+			munmap(page, page_size);
+			_exit(read(go[0], &c, 1) == 1 && !offline(inuse_mem, 60) ? 0 : 1);
+		}
+	}
 	inuse_err = offline(inuse_mem, 10);
 	if (!inuse_err)
 		online(inuse_mem);
@@ -517,7 +590,28 @@ TEST_F_TIMEOUT(pressure, offline, 600)
 	       inuse_err ? strerror(-inuse_err) : "offlined");
 	EXPECT_NE(inuse_err, 0);
 	EXPECT_TRUE(secret_intact(page, page_size, 0x44));
+	if (!late) {
+		munmap(page, page_size);
+		TH_LOG("memory%ld holds more than the cache: not offlined while its page is freed",
+		       inuse_mem);
+		return;
+	}
+
+	/*
+	 * The page is freed while an offline of its memory block waits for
+	 * it: its block, all free now, must go back to the page allocator
+	 * although the offline isolated the range long before.
+	 */
+	ASSERT_EQ(write(go[1], "g", 1), 1);
+	sleep(2);
 	munmap(page, page_size);
+	ASSERT_EQ(wait_for(pid, 90, &status), 0);
+	late = WIFEXITED(status) && !WEXITSTATUS(status);
+	TH_LOG("memory%ld, its page freed while an offline waits: %s",
+	       inuse_mem, late ? "offlined" : "not offlined");
+	EXPECT_TRUE(late);
+	if (late)
+		online(inuse_mem);
 }
 
 TEST_F_TIMEOUT(pressure, shrinker_before_oom, 900)
