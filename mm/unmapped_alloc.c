@@ -61,6 +61,7 @@
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/nodemask.h>
+#include <linux/notifier.h>
 #include <linux/page-isolation.h>
 #include <linux/page_owner.h>
 #include <linux/rcupdate.h>
@@ -70,6 +71,8 @@
 #include <linux/shrinker.h>
 #include <linux/slab.h>
 #include <linux/string_choices.h>
+#include <linux/suspend.h>
+#include <linux/syscore_ops.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <linux/vmstat.h>
@@ -180,6 +183,8 @@ static struct workqueue_struct *unmapped_wq __ro_after_init;
 
 /* Free blocks each node keeps instead of giving them back at once. */
 static unsigned int unmapped_reserve_blocks = 1;
+/* Requests fail while a hibernation image is prepared; see below. */
+static bool unmapped_hibernating;
 
 /* Pages of the per-page path waiting to be mapped again and freed. */
 static DEFINE_SPINLOCK(unmapped_stock_lock);
@@ -698,6 +703,11 @@ struct page *unmapped_alloc_pages(gfp_t gfp, unsigned int order, int nid,
 	/* Pairs with the release in unmapped_alloc_init(). */
 	if (unmapped_alloc_check(gfp, order, smp_load_acquire(&unmapped_ready)))
 		return NULL;
+	if (unlikely(READ_ONCE(unmapped_hibernating))) {
+		pr_warn_once("%s[%d]: __GFP_UNMAPPED request while a hibernation image is made: failed\n",
+			     current->comm, task_pid_nr(current));
+		goto fail;
+	}
 	if (nid == NUMA_NO_NODE || !unmapped_nodes[nid])
 		nid = numa_mem_id();
 	/* A memory policy's nodes (MPOL_BIND) need not include this one. */
@@ -1482,6 +1492,109 @@ void unmapped_alloc_hold_shrink(int nid, bool hold)
 	queue_work(unmapped_wq, &un->shrink_work);
 }
 
+/*
+ * Hibernation copies every page that the page allocator does not hold free
+ * into its image, and maps each page that is not mapped for the copy, with
+ * interrupts off: for a page of a cached block that means splitting a PMD
+ * there, which allocates a page table. So before an image is made the
+ * cache gives back everything it holds and serves nothing until hibernation
+ * is over; pages in use refuse hibernation. memfd_secret, the cache's user,
+ * refuses hibernation on its own while one of its files exists.
+ */
+static bool unmapped_holds_pages(void)
+{
+	int nid;
+
+	for_each_node(nid) {
+		struct unmapped_node *un = unmapped_nodes[nid];
+
+		if (un && (READ_ONCE(un->nr_blocks) ||
+			   atomic_long_read(&un->used_pages)))
+			return true;
+	}
+	return false;
+}
+
+/**
+ * unmapped_alloc_hibernate - prepare the cache for a hibernation image
+ * @start: true before the image is made, false when hibernation is over
+ *
+ * With @start, __GFP_UNMAPPED requests fail from now on, and every node
+ * gives back all free pages it holds. Without, requests are served again.
+ *
+ * Context: process context, may sleep.
+ * Return: 0, or -EBUSY (requests are served again) if __GFP_UNMAPPED pages
+ * are in use.
+ */
+int unmapped_alloc_hibernate(bool start)
+{
+	int nid;
+
+	WRITE_ONCE(unmapped_hibernating, start);
+	/* Pairs with the release in unmapped_alloc_init(). */
+	if (!start || !smp_load_acquire(&unmapped_ready))
+		return 0;
+	for_each_node(nid)
+		unmapped_alloc_drain(nid);
+	if (!unmapped_holds_pages())
+		return 0;
+	WRITE_ONCE(unmapped_hibernating, false);
+	pr_warn("hibernation refused: __GFP_UNMAPPED pages are in use\n");
+	return -EBUSY;
+}
+
+#ifdef CONFIG_HIBERNATION
+static int unmapped_pm_notify(struct notifier_block *nb, unsigned long action,
+			      void *data)
+{
+	switch (action) {
+	case PM_HIBERNATION_PREPARE:
+	case PM_RESTORE_PREPARE:
+		return notifier_from_errno(unmapped_alloc_hibernate(true));
+	case PM_POST_HIBERNATION:
+	case PM_POST_RESTORE:
+		unmapped_alloc_hibernate(false);
+		break;
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block unmapped_pm_nb = {
+	.notifier_call = unmapped_pm_notify,
+};
+
+/*
+ * The last word, with one CPU left and interrupts off just before the
+ * image is made (or restored): a request that passed its check before
+ * unmapped_alloc_hibernate() closed the cache may have refilled since.
+ */
+static int unmapped_syscore_suspend(void *data)
+{
+	if (!READ_ONCE(unmapped_hibernating) || !unmapped_holds_pages())
+		return 0;
+	pr_warn("hibernation refused: the unmapped-page cache holds pages\n");
+	return -EBUSY;
+}
+
+static const struct syscore_ops unmapped_syscore_ops = {
+	.suspend = unmapped_syscore_suspend,
+};
+
+static struct syscore unmapped_syscore = {
+	.ops = &unmapped_syscore_ops,
+};
+
+static void __init unmapped_hibernation_init(void)
+{
+	register_pm_notifier(&unmapped_pm_nb);
+	register_syscore(&unmapped_syscore);
+}
+#else
+static inline void unmapped_hibernation_init(void)
+{
+}
+#endif
+
 #ifdef CONFIG_DEBUG_FS
 static int free_areas_show(struct seq_file *m, void *v)
 {
@@ -1788,6 +1901,8 @@ static int __init unmapped_alloc_init(void)
 		shrinker->batch = UNMAPPED_BLOCK_PAGES;
 		shrinker_register(shrinker);
 	}
+
+	unmapped_hibernation_init();
 
 	if (!unmapped_cache_param || debug_pagealloc_enabled()) {
 		static_branch_disable(&unmapped_cache_on);

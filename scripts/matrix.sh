@@ -9,13 +9,15 @@
 #   pagealloc  the test kernel with debug_pagealloc on and KFENCE
 #   kasan      the test kernel with generic KASAN
 #   numa       the test kernel in the two-node guest of make reliability
+#   hibernate  the test kernel with hibernation: an image saved to a swap
+#              device on a RAM disk and loaded back (guest/plans/hibernate)
 #   cross      build-only i386 and arm64 (scripts/cross-build.sh)
 # One PASS/FAIL line per entry; the table also goes to
 # build/matrix/matrix.md. Exits 1 if any entry failed.
 . "$(dirname "$0")/lib.sh"
 
 S=$TOP/scripts
-[ $# -gt 0 ] || set -- off pagealloc kasan numa cross
+[ $# -gt 0 ] || set -- off pagealloc kasan numa hibernate cross
 out=$BUILD/matrix
 mkdir -p "$out" "$LOGS"
 "$S/deps.sh"
@@ -30,6 +32,9 @@ run_entry() {
 	numa)
 		(reliability_guest && TIMEOUT=${TIMEOUT:-3600} \
 		 "$S/run-plan.sh" test test "$2" --tree "$TREE" --cpa) ;;
+	hibernate)
+		(export MEM=1G APPEND="brd.rd_nr=1"; TIMEOUT=${TIMEOUT:-3600} \
+		 "$S/run-plan.sh" hibernate hibernate "$2" --tree "$TREE") ;;
 	cross)
 		"$S/cross-build.sh" | tee "$2.verdicts" ;;
 	*) die "unknown matrix entry '$1'" ;;

@@ -431,6 +431,74 @@ static struct page *one_free_block(struct kunit *test, int nid)
 }
 
 /*
+ * Free cached pages count as available memory (MemAvailable): the
+ * shrinker gives every one of them back. Blocks that move from the page
+ * allocator into the cache and stay free there leave si_mem_available()
+ * as it was, give or take the per-CPU deltas of the counters it reads and
+ * what the rest of the system allocates meanwhile: far less than half of
+ * the 8192 pages moved.
+ */
+#define AVAILABLE_BLOCKS	16
+
+static void mem_available(struct kunit *test)
+{
+	struct page *blocks[AVAILABLE_BLOCKS];
+	int nid = test_nid(), n, i;
+	long before, after;
+
+	unmapped_alloc_set_reserve(AVAILABLE_BLOCKS);
+	before = si_mem_available();
+	for (n = 0; n < AVAILABLE_BLOCKS; n++) {
+		blocks[n] = alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED,
+					     UNMAPPED_BLOCK_ORDER);
+		if (!blocks[n])
+			break;
+	}
+	for (i = 0; i < n; i++)
+		__free_pages(blocks[i], UNMAPPED_BLOCK_ORDER);
+	after = si_mem_available();
+	KUNIT_ASSERT_EQ(test, n, AVAILABLE_BLOCKS);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_free_pages(nid),
+			AVAILABLE_BLOCKS * UNMAPPED_BLOCK_PAGES);
+	KUNIT_EXPECT_LT_MSG(test, abs(after - before),
+			    AVAILABLE_BLOCKS * UNMAPPED_BLOCK_PAGES / 2,
+			    "MemAvailable went from %ld to %ld pages", before, after);
+}
+
+/*
+ * Before a hibernation image is made the cache gives back everything it
+ * holds and serves nothing until hibernation is over: the snapshot would
+ * otherwise map its pages one by one with interrupts off, splitting PMDs.
+ * A page in use refuses hibernation.
+ */
+static void hibernation(struct kunit *test)
+{
+	int nid = test_nid();
+	struct page *page;
+
+	one_free_block(test, nid);
+	page = alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED, 0);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_hibernate(true), -EBUSY);
+	/* Refused: the cache serves requests again. */
+	__free_page(alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED, 0));
+	__free_page(page);
+
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_hibernate(true), 0);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_nr_blocks(nid), 0);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_free_pages(nid), 0);
+	KUNIT_EXPECT_NULL(test, alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED |
+						 __GFP_NOWARN, 0));
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_nr_blocks(nid), 0);
+	unmapped_alloc_hibernate(false);
+
+	page = alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED, 0);
+	KUNIT_EXPECT_NOT_NULL(test, page);
+	if (page)
+		__free_page(page);
+}
+
+/*
  * Reclaim only hands its request to a worker: called as reclaim calls it
  * (PF_MEMALLOC set) while the worker cannot run (as when it waits for a
  * lock the reclaiming task holds), the shrinker changes nothing (no CPA,
@@ -1149,6 +1217,8 @@ static struct kunit_case unmapped_alloc_cases[] = {
 	KUNIT_CASE(shrinker_defers),
 	KUNIT_CASE(shrinker_reports),
 	KUNIT_CASE(isolated_range),
+	KUNIT_CASE(mem_available),
+	KUNIT_CASE(hibernation),
 	KUNIT_CASE(atomic_empty),
 	KUNIT_CASE(fault_refill),
 	KUNIT_CASE(fault_partial_release),
@@ -1187,12 +1257,31 @@ static void per_page_test_exit(struct kunit *test)
 		unmapped_alloc_set_enabled(true);
 }
 
+/*
+ * Only the cache maps its pages again. The helpers that restore a page's
+ * direct-map entry (vm_reset_perms() calls one for vmap()ed pages,
+ * clear_mce_nospec() the other) refuse pages that it owns or handed out,
+ * which stay unmapped.
+ */
+static void remap_refused(struct kunit *test)
+{
+	struct page *page = alloc_page(GFP_KERNEL | __GFP_UNMAPPED);
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_EXPECT_EQ(test, set_direct_map_default_noflush(page), -EINVAL);
+	KUNIT_EXPECT_EQ(test, set_memory_p((unsigned long)page_address(page), 1),
+			-EINVAL);
+	KUNIT_EXPECT_FALSE(test, kernel_page_present(page));
+	__free_page(page);
+}
+
 static struct kunit_case unmapped_alloc_per_page_cases[] = {
 	KUNIT_CASE(bad_input),
 	KUNIT_CASE(switched_off),
 	KUNIT_CASE(per_page_cleared_first),
 	KUNIT_CASE(fault_per_page),
 	KUNIT_CASE(fault_nofail),
+	KUNIT_CASE(remap_refused),
 	{}
 };
 

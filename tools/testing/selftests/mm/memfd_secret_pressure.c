@@ -28,6 +28,11 @@
  *    EAGAIN, or a fault raises SIGBUS), and every page it got holds what it
  *    wrote.
  *
+ *  - hibernate (run alone, with a swap device set up as the resume device
+ *    and /sys/power/disk set to test_resume): free cached pages do not go
+ *    into a hibernation image; an image is saved and loaded back, after
+ *    which the cache holds nothing and serves again.
+ *
  * The tests need the cache's debugfs files (CONFIG_UNMAPPED_ALLOC,
  * CONFIG_DEBUG_FS) and skip without them; offline also needs
  * CONFIG_MEMORY_HOTREMOVE and CONFIG_NUMA.
@@ -74,6 +79,23 @@ static int write_file(const char *path, const char *val)
 	ret = ret < 0 ? -errno : 0;
 	close(fd);
 	return ret;
+}
+
+/* The first line of a file, without its newline; 0, or -errno. */
+static int read_text(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
 }
 
 static long long read_number(const char *path, int base)
@@ -747,6 +769,49 @@ TEST_F(pressure, memlock_limit)
 	       WEXITSTATUS(status) == 0 ? "mmap() failing with EAGAIN" :
 	       WEXITSTATUS(status) == 1 ? "SIGBUS on a fault" : "(failed)");
 	EXPECT_LE(WEXITSTATUS(status), 1);
+}
+
+/*
+ * Hibernation with free pages in the cache: they are given back before the
+ * image is made, and an image is saved and loaded back within one boot
+ * (/sys/power/disk test_resume; the caller sets up a swap device as the
+ * resume device). While a memfd_secret file exists, hibernation is not
+ * available at all (mainline's own rule).
+ */
+TEST_F_TIMEOUT(pressure, hibernate, 600)
+{
+	char resume[32] = "", mode[128] = "";
+	long long cached;
+	char *p;
+	int err;
+
+	if (read_text("/sys/power/resume", resume, sizeof(resume)) ||
+	    !strcmp(resume, "0:0") ||
+	    read_text("/sys/power/disk", mode, sizeof(mode)) ||
+	    !strstr(mode, "[test_resume]"))
+		SKIP(return, "no resume device, or /sys/power/disk is not test_resume");
+
+	p = secret_map(page_size, 0x66);
+	ASSERT_NE(p, MAP_FAILED);
+	EXPECT_EQ(write_file("/sys/power/state", "disk"), -EPERM);
+	munmap(p, page_size);
+
+	cached = fill_cache(64);
+	ASSERT_GT(cached, 0);
+	err = write_file("/sys/power/state", "disk");
+	EXPECT_EQ(err, 0)
+		TH_LOG("hibernation: %s", strerror(-err));
+	TH_LOG("cached %lld free pages; after the image: %lld free, %lld in use",
+	       cached, vmstat_item("nr_unmapped_free"),
+	       vmstat_item("nr_unmapped_used"));
+	EXPECT_EQ(vmstat_item("nr_unmapped_free"), 0);
+	EXPECT_EQ(vmstat_item("nr_unmapped_used"), 0);
+
+	/* The cache serves again. */
+	p = secret_map(4 * MIB, 0x77);
+	ASSERT_NE(p, MAP_FAILED);
+	EXPECT_TRUE(secret_intact(p, 4 * MIB, 0x77));
+	munmap(p, 4 * MIB);
 }
 
 TEST_HARNESS_MAIN
