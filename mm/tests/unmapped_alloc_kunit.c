@@ -25,6 +25,7 @@
 #include <linux/set_memory.h>
 #include <linux/string_choices.h>
 #include <linux/vmalloc.h>
+#include <linux/vmcore_info.h>
 #include <linux/vmstat.h>
 
 #include "../internal.h"
@@ -1275,6 +1276,23 @@ static void remap_refused(struct kunit *test)
 	__free_page(page);
 }
 
+#ifdef CONFIG_VMCORE_INFO
+/*
+ * PG_unmapped is in VMCOREINFO, so that makedumpfile can tell the cache's
+ * pages and the pages it handed out (secrets, for memfd_secret) and leave
+ * them out of a dump.
+ */
+static void vmcoreinfo_flag(struct kunit *test)
+{
+	char want[48];
+
+	snprintf(want, sizeof(want), "NUMBER(PG_unmapped)=%d\n", PG_unmapped);
+	KUNIT_EXPECT_NOT_NULL_MSG(test, strnstr((char *)vmcoreinfo_data, want,
+						vmcoreinfo_size),
+				  "no %s in VMCOREINFO", want);
+}
+#endif
+
 static struct kunit_case unmapped_alloc_per_page_cases[] = {
 	KUNIT_CASE(bad_input),
 	KUNIT_CASE(switched_off),
@@ -1282,6 +1300,9 @@ static struct kunit_case unmapped_alloc_per_page_cases[] = {
 	KUNIT_CASE(fault_per_page),
 	KUNIT_CASE(fault_nofail),
 	KUNIT_CASE(remap_refused),
+#ifdef CONFIG_VMCORE_INFO
+	KUNIT_CASE(vmcoreinfo_flag),
+#endif
 	{}
 };
 
