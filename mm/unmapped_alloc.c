@@ -50,6 +50,7 @@
 #include <kunit/static_stub.h>
 #include <kunit/visibility.h>
 
+#include <linux/cpuset.h>
 #include <linux/debugfs.h>
 #include <linux/gfp.h>
 #include <linux/init.h>
@@ -127,6 +128,8 @@ struct unmapped_block {
  * @nr_free: number of chunks on each list; lock.
  * @blocks: the blocks of this node; lock.
  * @nr_blocks: length of @blocks; lock.
+ * @empty: blocks left without pages (they went to hardware poison), which
+ *	the release worker removes; lock.
  * @nr_free_blocks: blocks whose pages are all free; lock.
  * @free_pages: free pages in the cache; lock (read locklessly by the
  *	shrinker and statistics).
@@ -148,6 +151,7 @@ struct unmapped_node {
 	unsigned long nr_free[UNMAPPED_NR_ORDERS];
 	struct list_head blocks;
 	unsigned long nr_blocks;
+	struct list_head empty;
 	unsigned long nr_free_blocks;
 	unsigned long free_pages;
 	atomic_long_t used_pages;
@@ -386,29 +390,59 @@ static struct page *unmapped_take(struct unmapped_node *un, unsigned int order)
 }
 
 /*
- * Take a chunk from @nid's cache or, unless the caller insists on @nid,
- * from another node's cache allowed by @nodemask.
+ * May the request use the memory of @zone's node? The zonelist walk applies
+ * the request's node mask (for a task without one, its cpuset's nodes, see
+ * prepare_alloc_pages()); ALLOC_CPUSET asks for the cpuset check per zone,
+ * as get_page_from_freelist() makes it on its first attempt.
  */
-static struct page *unmapped_take_any(gfp_t gfp, unsigned int order, int nid,
-				      nodemask_t *nodemask)
+static bool unmapped_zone_allowed(struct zone *zone, gfp_t gfp,
+				  unsigned int alloc_flags)
 {
+	if (!unmapped_nodes[zone_to_nid(zone)])
+		return false;
+	return !(alloc_flags & ALLOC_CPUSET) ||
+	       cpuset_zone_allowed(zone, gfp | __GFP_HARDWALL);
+}
+
+/*
+ * Take a chunk from the caches of the nodes the request may use, nearest
+ * first: the nodes of its zonelist in the order the page allocator walks
+ * them (only the preferred node for __GFP_THISNODE).
+ */
+static struct page *unmapped_take_any(gfp_t gfp, unsigned int order,
+				      const struct alloc_context *ac,
+				      unsigned int alloc_flags)
+{
+	int nid, last = NUMA_NO_NODE;
 	struct page *page;
-	int n;
+	struct zoneref *z;
+	struct zone *zone;
 
-	page = unmapped_take(unmapped_nodes[nid], order);
-	if (page || (gfp & __GFP_THISNODE))
-		return page;
-
-	for_each_node_state(n, N_MEMORY) {
-		if (n == nid || !unmapped_nodes[n])
+	for_each_zone_zonelist_nodemask(zone, z, ac->zonelist,
+					ac->highest_zoneidx, ac->nodemask) {
+		nid = zone_to_nid(zone);
+		if (nid == last || !unmapped_zone_allowed(zone, gfp, alloc_flags))
 			continue;
-		if (nodemask && !node_isset(n, *nodemask))
-			continue;
-		page = unmapped_take(unmapped_nodes[n], order);
+		last = nid;
+		page = unmapped_take(unmapped_nodes[nid], order);
 		if (page)
 			return page;
 	}
 	return NULL;
+}
+
+/* The nearest node the request may use, or NUMA_NO_NODE. */
+static int unmapped_nearest_node(gfp_t gfp, const struct alloc_context *ac,
+				 unsigned int alloc_flags)
+{
+	struct zoneref *z;
+	struct zone *zone;
+
+	for_each_zone_zonelist_nodemask(zone, z, ac->zonelist,
+					ac->highest_zoneidx, ac->nodemask)
+		if (unmapped_zone_allowed(zone, gfp, alloc_flags))
+			return zone_to_nid(zone);
+	return NUMA_NO_NODE;
 }
 
 /* A test can stand in for it to look at the pages as they are mapped again. */
@@ -508,10 +542,12 @@ int unmapped_adopt(struct page *page, unsigned int order, bool split)
 		created = true;
 	}
 
+	unmapped_page_adopted(page, order);
 	set_page_count(page, 0);
 	spin_lock_irqsave(&un->lock, flags);
-	if (list_empty(&block->link)) {
-		list_add_tail(&block->link, &un->blocks);
+	/* A new block, or one that lost all its pages to hardware poison. */
+	if (!block->nr_owned) {
+		list_move_tail(&block->link, &un->blocks);
 		un->nr_blocks++;
 	}
 	if (order < UNMAPPED_BLOCK_ORDER || split)
@@ -546,14 +582,16 @@ free_pages:
 }
 
 /*
- * Refill the cache for a request of @order on @nid. A PMD-sized block is
- * tried first, without reclaim pressure beyond one light attempt and
- * without touching the atomic reserves. If there is none, the request's own
- * order is allocated with the caller's flags, so the allocator's reclaim,
- * compaction and failure reporting apply as for the same request without
- * __GFP_UNMAPPED.
+ * Refill the cache for a request of @order, preferring @nid, within the
+ * request's @nodemask (and its cpuset, which the page allocator applies
+ * itself). A PMD-sized block is tried first, without reclaim pressure
+ * beyond one light attempt and without touching the atomic reserves. If
+ * there is none, the request's own order is allocated with the caller's
+ * flags, so the allocator's reclaim, compaction and failure reporting apply
+ * as for the same request without __GFP_UNMAPPED.
  */
-static int unmapped_refill(gfp_t gfp, unsigned int order, int nid)
+static int unmapped_refill(gfp_t gfp, unsigned int order, int nid,
+			   nodemask_t *nodemask)
 {
 	gfp_t base = (gfp & GFP_RECLAIM_MASK) | (gfp & __GFP_THISNODE) |
 		     __GFP_ZERO;
@@ -562,11 +600,12 @@ static int unmapped_refill(gfp_t gfp, unsigned int order, int nid)
 			  __GFP_NOMEMALLOC | __GFP_NORETRY | __GFP_NOWARN;
 	struct page *page;
 
-	page = alloc_pages_node(nid, block_gfp, UNMAPPED_BLOCK_ORDER);
+	page = __alloc_pages(block_gfp, UNMAPPED_BLOCK_ORDER, nid, nodemask,
+			     ALLOC_DEFAULT);
 	if (page)
 		return unmapped_adopt(page, UNMAPPED_BLOCK_ORDER, false);
 
-	page = alloc_pages_node(nid, base, order);
+	page = __alloc_pages(base, order, nid, nodemask, ALLOC_DEFAULT);
 	if (!page)
 		return -ENOMEM;
 	return unmapped_adopt(page, order, false);
@@ -577,7 +616,8 @@ static int unmapped_refill(gfp_t gfp, unsigned int order, int nid)
  * the pages out of the direct map, flush.
  */
 static struct page *unmapped_alloc_stock(gfp_t gfp, unsigned int order,
-					 int nid, unsigned int alloc_flags)
+					 int nid, nodemask_t *nodemask,
+					 unsigned int alloc_flags)
 {
 	unsigned long nr = 1UL << order, addr;
 	struct page *page;
@@ -588,7 +628,8 @@ static struct page *unmapped_alloc_stock(gfp_t gfp, unsigned int order,
 	for (;;) {
 		/* Frozen, as the page allocator returns them; charged to the caller. */
 		page = __alloc_frozen_pages_noprof(gfp & ~(__GFP_UNMAPPED | __GFP_ACCOUNT),
-						   order, nid, NULL, alloc_flags);
+						   order, nid, nodemask,
+						   alloc_flags & ~ALLOC_CPUSET);
 		if (!page)
 			return NULL;
 
@@ -632,6 +673,7 @@ static void unmapped_stock_workfn(struct work_struct *work)
 		unmapped_clear_pages(page, nr);
 		unmapped_restore_map(page, nr);
 		unmapped_set_flag(page, nr, false);
+		unmapped_page_released(page, order);
 		free_frozen_pages(page, order);
 		/* The stock path split the region: merge it if it is whole. */
 		set_direct_map_collapse(ALIGN_DOWN(addr, PMD_SIZE), PTRS_PER_PTE);
@@ -666,26 +708,18 @@ int unmapped_alloc_check(gfp_t gfp, unsigned int order, bool ready)
 	return 0;
 }
 
-/* The first node of @nodemask with memory, or NUMA_NO_NODE. */
-static int unmapped_policy_node(nodemask_t *nodemask)
-{
-	int nid;
-
-	for_each_node_mask(nid, *nodemask)
-		if (node_state(nid, N_MEMORY) && unmapped_nodes[nid])
-			return nid;
-	return NUMA_NO_NODE;
-}
-
 /**
  * unmapped_alloc_pages - allocate pages that are not in the direct map
  * @gfp: GFP flags of the request, including __GFP_UNMAPPED
  * @order: order of the request, at most PMD order
- * @nid: preferred node
- * @nodemask: allowed nodes, or NULL
- * @alloc_flags: ALLOC_* flags of the request
+ * @nodemask: allowed nodes as the caller passed them, or NULL
+ * @ac: the request's allocation context, as prepare_alloc_pages() made it
+ * @alloc_flags: ALLOC_* flags of the request; ALLOC_CPUSET asks for the
+ *	cpuset check of each node
  *
  * Called by __alloc_frozen_pages_noprof() for __GFP_UNMAPPED requests.
+ * Pages come from the nearest node the request may use, as for any other
+ * allocation: its zonelist order, within its node mask and cpuset.
  * Requests that may not block are served only from pages the cache already
  * holds. __GFP_NOFAIL is honoured for requests that may block: refills and
  * direct-map changes that fail are retried until one succeeds.
@@ -693,11 +727,13 @@ static int unmapped_policy_node(nodemask_t *nodemask)
  * Return: the first page, frozen (reference count zero) and, for
  * __GFP_COMP, a compound page; NULL on failure or for a refused request.
  */
-struct page *unmapped_alloc_pages(gfp_t gfp, unsigned int order, int nid,
-				  nodemask_t *nodemask, unsigned int alloc_flags)
+struct page *unmapped_alloc_pages(gfp_t gfp, unsigned int order,
+				  nodemask_t *nodemask,
+				  const struct alloc_context *ac,
+				  unsigned int alloc_flags)
 {
 	struct page *page = NULL;
-	int attempt, err;
+	int attempt, err, nid;
 
 	might_alloc(gfp);
 	/* Pairs with the release in unmapped_alloc_init(). */
@@ -708,17 +744,13 @@ struct page *unmapped_alloc_pages(gfp_t gfp, unsigned int order, int nid,
 			     current->comm, task_pid_nr(current));
 		goto fail;
 	}
-	if (nid == NUMA_NO_NODE || !unmapped_nodes[nid])
-		nid = numa_mem_id();
-	/* A memory policy's nodes (MPOL_BIND) need not include this one. */
-	if (nodemask && !node_isset(nid, *nodemask)) {
-		nid = unmapped_policy_node(nodemask);
-		if (nid == NUMA_NO_NODE)
-			goto fail;
-	}
+	nid = unmapped_nearest_node(gfp, ac, alloc_flags);
+	if (nid == NUMA_NO_NODE)
+		goto fail;
 
 	if (!static_branch_likely(&unmapped_cache_on)) {
-		page = unmapped_alloc_stock(gfp, order, nid, alloc_flags);
+		page = unmapped_alloc_stock(gfp, order, nid, nodemask,
+					    alloc_flags);
 		if (page)
 			goto out;
 		goto fail;
@@ -729,7 +761,7 @@ struct page *unmapped_alloc_pages(gfp_t gfp, unsigned int order, int nid,
 	 * three refills, or for __GFP_NOFAIL as many as it takes.
 	 */
 	for (attempt = 0; ; attempt++) {
-		page = unmapped_take_any(gfp, order, nid, nodemask);
+		page = unmapped_take_any(gfp, order, ac, alloc_flags);
 		if (page)
 			break;
 		if (!gfpflags_allow_blocking(gfp)) {
@@ -740,7 +772,7 @@ struct page *unmapped_alloc_pages(gfp_t gfp, unsigned int order, int nid,
 		}
 		if (attempt == 3 && !(gfp & __GFP_NOFAIL))
 			goto fail;
-		err = unmapped_refill(gfp, order, nid);
+		err = unmapped_refill(gfp, order, nid, nodemask);
 		/* -EBUSY: the pages were in a range being isolated; try again. */
 		if (err && err != -EBUSY) {
 			if (!(gfp & __GFP_NOFAIL))
@@ -839,6 +871,7 @@ static void unmapped_free_chunk_to_buddy(struct page *page, unsigned int order)
 
 	set_page_private(page, 0);
 	unmapped_set_flag(page, nr, false);
+	unmapped_page_released(page, order);
 	free_frozen_pages(page, order);
 }
 
@@ -913,6 +946,147 @@ static void __detach_chunk(struct unmapped_node *un, struct unmapped_block *bloc
 	un->free_pages -= 1UL << order;
 }
 
+/* Hold a detached chunk again, free: the reverse of __detach_chunk(). */
+static void __attach_chunk(struct unmapped_node *un,
+			   struct unmapped_block *block, unsigned long pfn,
+			   unsigned int order)
+{
+	lockdep_assert_held(&un->lock);
+
+	bitmap_set(block->owned, block_index(block, pfn), 1U << order);
+	block->nr_owned += 1U << order;
+	block->nr_free += 1U << order;
+	un->free_pages += 1UL << order;
+	__free_chunk(un, block, pfn, order);
+}
+
+/*
+ * Stop holding a page of @block that is neither free nor handed out any
+ * more: a page with hardware poison. Its mapping may be split by
+ * set_mce_nospec(), and the cache must never map it again. A block left
+ * without pages goes to the node's empty list, for the release worker.
+ * @was_free: whether the block's pages were all free before the caller
+ * changed it. Returns whether the node now holds more free blocks than its
+ * reserve.
+ */
+static bool __disown_page(struct unmapped_node *un,
+			  struct unmapped_block *block, unsigned long pfn,
+			  bool was_free)
+{
+	lockdep_assert_held(&un->lock);
+
+	__clear_bit(block_index(block, pfn), block->owned);
+	block->nr_owned--;
+	block->map = UNMAPPED_MAP_4K;
+	account_block(un, block, was_free);
+	if (!block->nr_owned) {
+		list_move_tail(&block->link, &un->empty);
+		un->nr_blocks--;
+		return true;
+	}
+	return un->nr_free_blocks > READ_ONCE(unmapped_reserve_blocks);
+}
+
+/**
+ * unmapped_take_poisoned - take a poisoned page off the cache's free lists
+ * @page: a page memory_failure() has just marked with PG_hwpoison
+ *
+ * Called by memory_failure() before it looks at the page, in the way
+ * take_page_off_buddy() takes a free page off the buddy. If the cache holds
+ * @page free, it takes it out: the rest of its free chunk stays in the
+ * cache, @page is never handed out, nor mapped again when its block goes
+ * back, and it gets a reference, like a page taken off the buddy. It
+ * counts as a page in use and keeps PG_unmapped, so that unpoison_memory()
+ * frees it through the cache, which maps it again.
+ *
+ * Return: true if @page was a free page of the cache and is now taken out.
+ */
+bool unmapped_take_poisoned(struct page *page)
+{
+	unsigned long pfn = page_to_pfn(page), flags, head;
+	struct unmapped_node *un = unmapped_nodes[page_to_nid(page)];
+	struct unmapped_block *block;
+	unsigned int order, cur;
+	bool release, was_free;
+	struct page *chunk;
+
+	if (!un || !PageUnmapped(page))
+		return false;
+
+	spin_lock_irqsave(&un->lock, flags);
+	block = unmapped_block_lookup(pfn);
+	for (order = 0; block && order <= UNMAPPED_BLOCK_ORDER; order++) {
+		head = ALIGN_DOWN(pfn, 1UL << order);
+		chunk = pfn_to_page(head);
+		if (test_bit(block_index(block, head), block->free_head) &&
+		    page_private(chunk) >= order)
+			break;
+	}
+	if (!block || order > UNMAPPED_BLOCK_ORDER) {
+		spin_unlock_irqrestore(&un->lock, flags);
+		return false;
+	}
+
+	/* Take the whole chunk, give back all of it but @page. */
+	was_free = block_all_free(block);
+	cur = page_private(chunk);
+	__detach_chunk(un, block, chunk, cur);
+	while (cur--) {
+		unsigned long upper = head + (1UL << cur);
+
+		if (pfn < upper) {
+			__attach_chunk(un, block, upper, cur);
+		} else {
+			__attach_chunk(un, block, head, cur);
+			head = upper;
+		}
+	}
+	/* __detach_chunk() counted @page as no longer free: now not held. */
+	__set_bit(block_index(block, pfn), block->owned);
+	block->nr_owned++;
+	release = __disown_page(un, block, pfn, was_free);
+	spin_unlock_irqrestore(&un->lock, flags);
+
+	set_page_private(page, 0);
+	/* memory_failure() owns it now; unpoison_memory() frees it. */
+	unmapped_page_released(page, 0);
+	set_page_count(page, 1);
+	atomic_long_inc(&un->used_pages);
+	mod_node_page_state(page_pgdat(page), NR_UNMAPPED_USED, 1);
+	mod_node_page_state(page_pgdat(page), NR_UNMAPPED_FREE, -1);
+	if (release)
+		queue_work(unmapped_wq, &un->release_work);
+	return true;
+}
+
+/**
+ * unmapped_poisoned_freed - forget a poisoned page freed by its user
+ * @page: a page with PG_unmapped and PG_hwpoison, freed
+ *
+ * Called by __free_pages_prepare(), which keeps poisoned pages out of the
+ * page allocator for good. The cache stops holding @page, so that its block
+ * can go back without it, and never maps it again.
+ */
+void unmapped_poisoned_freed(struct page *page)
+{
+	unsigned long pfn = page_to_pfn(page), flags;
+	struct unmapped_node *un = unmapped_nodes[page_to_nid(page)];
+	struct unmapped_block *block;
+	bool release = false;
+
+	atomic_long_dec(&un->used_pages);
+	mod_node_page_state(page_pgdat(page), NR_UNMAPPED_USED, -1);
+
+	spin_lock_irqsave(&un->lock, flags);
+	block = unmapped_block_lookup(pfn);
+	if (block && test_bit(block_index(block, pfn), block->owned))
+		release = __disown_page(un, block, pfn,
+					block_all_free(block));
+	spin_unlock_irqrestore(&un->lock, flags);
+	if (release)
+		queue_work(unmapped_wq, &un->release_work);
+}
+
 /*
  * Map a detached chunk again and free it to the page allocator. Mapping
  * part of a block splits its PMD mapping (once: the block is then a 4K
@@ -924,15 +1098,11 @@ static bool unmapped_release_chunk(struct unmapped_node *un,
 				   struct unmapped_block *block,
 				   struct page *page, unsigned int order)
 {
-	unsigned long idx = block_index(block, page_to_pfn(page)), flags;
+	unsigned long flags;
 
 	if (set_direct_map_valid_noflush(page, 1U << order, true)) {
 		spin_lock_irqsave(&un->lock, flags);
-		bitmap_set(block->owned, idx, 1U << order);
-		block->nr_owned += 1U << order;
-		block->nr_free += 1U << order;
-		un->free_pages += 1UL << order;
-		__free_chunk(un, block, page_to_pfn(page), order);
+		__attach_chunk(un, block, page_to_pfn(page), order);
 		spin_unlock_irqrestore(&un->lock, flags);
 		return false;
 	}
@@ -1042,7 +1212,20 @@ static unsigned long unmapped_release(struct unmapped_node *un,
 				      unsigned long keep,
 				      unsigned long nr_to_scan, bool partial)
 {
+	struct unmapped_block *block, *next;
 	unsigned long released;
+	LIST_HEAD(empty);
+
+	lockdep_assert_held(&un->refill_lock);
+	/* Only refills bring an empty block back, under refill_lock. */
+	spin_lock_irq(&un->lock);
+	list_splice_init(&un->empty, &empty);
+	spin_unlock_irq(&un->lock);
+	list_for_each_entry_safe(block, next, &empty, link) {
+		list_del(&block->link);
+		xa_erase(&unmapped_blocks, block->pfn >> UNMAPPED_BLOCK_ORDER);
+		kfree_rcu(block, rcu);
+	}
 
 	released = unmapped_release_blocks(un, keep, nr_to_scan);
 	if (partial && released < nr_to_scan)
@@ -1886,6 +2069,7 @@ static int __init unmapped_alloc_init(void)
 		for (order = 0; order < UNMAPPED_NR_ORDERS; order++)
 			INIT_LIST_HEAD(&un->free_area[order]);
 		INIT_LIST_HEAD(&un->blocks);
+		INIT_LIST_HEAD(&un->empty);
 		mutex_init(&un->refill_lock);
 		INIT_WORK(&un->release_work, unmapped_release_workfn);
 		INIT_WORK(&un->shrink_work, unmapped_shrink_workfn);

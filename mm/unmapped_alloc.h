@@ -12,6 +12,7 @@
 #include <linux/pgtable.h>
 #include <linux/printk.h>
 
+struct alloc_context;
 struct page;
 
 /* The cache manages PMD-sized blocks and serves orders up to PMD order. */
@@ -23,9 +24,15 @@ struct page;
 #ifdef CONFIG_UNMAPPED_ALLOC
 void prep_unmapped_page(struct page *page, unsigned int order, gfp_t gfp,
 			unsigned int alloc_flags);
-struct page *unmapped_alloc_pages(gfp_t gfp, unsigned int order, int nid,
-				  nodemask_t *nodemask, unsigned int alloc_flags);
+void unmapped_page_adopted(struct page *page, unsigned int order);
+void unmapped_page_released(struct page *page, unsigned int order);
+struct page *unmapped_alloc_pages(gfp_t gfp, unsigned int order,
+				  nodemask_t *nodemask,
+				  const struct alloc_context *ac,
+				  unsigned int alloc_flags);
 void unmapped_free_pages(struct page *page, unsigned int order, bool nolock);
+bool unmapped_take_poisoned(struct page *page);
+void unmapped_poisoned_freed(struct page *page);
 
 int unmapped_alloc_check(gfp_t gfp, unsigned int order, bool ready);
 int unmapped_adopt(struct page *page, unsigned int order, bool split);
@@ -53,7 +60,8 @@ void unmapped_restore_map(struct page *page, unsigned long nr);
 #endif
 #else
 static inline struct page *unmapped_alloc_pages(gfp_t gfp, unsigned int order,
-						int nid, nodemask_t *nodemask,
+						nodemask_t *nodemask,
+						const struct alloc_context *ac,
 						unsigned int alloc_flags)
 {
 	pr_warn_once("__GFP_UNMAPPED needs CONFIG_UNMAPPED_ALLOC: refused\n");
@@ -62,6 +70,15 @@ static inline struct page *unmapped_alloc_pages(gfp_t gfp, unsigned int order,
 
 static inline void unmapped_free_pages(struct page *page, unsigned int order,
 				       bool nolock)
+{
+}
+
+static inline bool unmapped_take_poisoned(struct page *page)
+{
+	return false;
+}
+
+static inline void unmapped_poisoned_freed(struct page *page)
 {
 }
 

@@ -132,6 +132,7 @@ flavour_fragments() {
 	off) echo base debug test off ;;	# the test kernel without CONFIG_UNMAPPED_ALLOC
 	kasan) echo base debug test kasan ;;	# make reliability, make matrix: the test kernel with KASAN
 	pagealloc) echo base debug test pagealloc ;;	# make matrix: debug_pagealloc and KFENCE
+	kcsan) echo base debug test kcsan ;;	# make matrix: the test kernel with KCSAN
 	hibernate) echo base debug test hibernate ;;	# make matrix: hibernation to a RAM disk
 	demo) echo base ;;		# make demo: no self test that changes the direct map
 	*) die "unknown kernel flavour '$1'" ;;

@@ -8,6 +8,8 @@
 #   off        the test kernel without CONFIG_UNMAPPED_ALLOC
 #   pagealloc  the test kernel with debug_pagealloc on and KFENCE
 #   kasan      the test kernel with generic KASAN
+#   kcsan      the test kernel with KCSAN: a data race in a function the
+#              series adds or changes fails it, others are listed (NOTE)
 #   numa       the test kernel in the two-node guest of make reliability
 #   hibernate  the test kernel with hibernation: an image saved to a swap
 #              device on a RAM disk and loaded back (guest/plans/hibernate)
@@ -17,7 +19,7 @@
 . "$(dirname "$0")/lib.sh"
 
 S=$TOP/scripts
-[ $# -gt 0 ] || set -- off pagealloc kasan numa hibernate cross
+[ $# -gt 0 ] || set -- off pagealloc kasan kcsan numa hibernate cross
 out=$BUILD/matrix
 mkdir -p "$out" "$LOGS"
 "$S/deps.sh"
@@ -26,7 +28,7 @@ mkdir -p "$out" "$LOGS"
 # run_entry ENTRY LOG: build, boot and judge one entry.
 run_entry() {
 	case $1 in
-	off|pagealloc|kasan)
+	off|pagealloc|kasan|kcsan)
 		(export MEM=${MEM:-4G}; TIMEOUT=${TIMEOUT:-3600} \
 		 "$S/run-plan.sh" "$1" test "$2" --tree "$TREE" --cpa) ;;
 	numa)

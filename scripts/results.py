@@ -6,6 +6,8 @@ Prints one line per check, 'PASS: ...', 'FAIL: ...' or 'SKIP: ...', and
 exits 1 when any check failed. Checks:
   - the guest ran its plan to the end (no hang, panic or early reboot);
   - no kernel line reports a WARN, BUG, Oops, lockdep, KASAN or similar;
+    a KCSAN data-race report fails only when a function the series adds
+    or changes is in it (--patches); others are listed, not hidden;
   - with --tree: the kernel's tools/testing/kunit/kunit.py parses the
     boot-time KUnit output, and the results of each suite the plan ran
     again after boot, and exits 0 (one line per test case);
@@ -29,12 +31,23 @@ KERNEL_ERRORS = re.compile(
     r'INFO: (task .* blocked|possible|inconsistent|suspicious RCU)|'
     r'DEBUG_LOCKS_WARN_ON|turning off the locking correctness validator|'
     r'rcu: .*(stall|self-detected)|Call Trace:|unreferenced object|'
-    r'Bad page (state|map)|page dumped because')
+    r'Bad page (state|map)|page dumped because|'
+    r'refcount went to 0|refcount_t: (underflow|saturated)')
 
 # dump_page() of memory offline (REPORT_FAILURE) naming the page that made
 # it fail: expected when a plan tries to offline memory.
 OFFLINE_REFUSAL = re.compile(
     r'page dumped because: (unmovable page|isolation failed|migration failure)')
+
+# A KCSAN report: 'BUG: KCSAN: ...' up to a line of '=' signs; each
+# stack frame names a function ('func+0x12/0x34').
+KCSAN_BEGIN = re.compile(r'BUG: KCSAN: ')
+KCSAN_END = re.compile(r'\] =+$')
+FRAME = re.compile(r'\]\s+([A-Za-z_][\w.]*)\+0x[0-9a-f]+/0x[0-9a-f]+')
+# In a patch: the function a hunk changes (its header's context) and
+# functions an added line defines (a name and '(' at column 0, no ';').
+HUNK_FUNCTION = re.compile(r'^@@ .* @@ .*?\b(\w+)\(')
+ADDED_FUNCTION = re.compile(r'^\+[a-z_][^;]*?\b(\w+)\([^;]*$')
 
 results = []
 
@@ -97,7 +110,31 @@ def known_warnings(path):
     return known
 
 
-def check_kernel_log(lines, known, pressure):
+def series_functions(patch_dir):
+    """Names of the functions the series' patches add or change."""
+    names = set()
+    for name in sorted(os.listdir(patch_dir)):
+        if not name.endswith('.patch'):
+            continue
+        with open(os.path.join(patch_dir, name), errors='replace') as f:
+            for l in f:
+                m = HUNK_FUNCTION.match(l) or ADDED_FUNCTION.match(l)
+                if m:
+                    names.add(m.group(1))
+    return names
+
+
+def kcsan_report(kernel, i, ours):
+    """The KCSAN report that starts at kernel[i]: (index of its last line,
+    whether a function in @ours is in it)."""
+    end = next((j for j in range(i + 1, min(i + 120, len(kernel)))
+                if KCSAN_END.search(kernel[j])), i)
+    frames = {m.group(1).split('.')[0] for l in kernel[i:end + 1]
+              for m in [FRAME.search(l)] if m}
+    return end, bool(frames & ours)
+
+
+def check_kernel_log(lines, known, pressure, ours):
     """Scan kernel lines for error reports. A WARN report ('cut here' to
     'end trace') that an entry of the known list matches is accepted, and
     so are the stack dump that fault injection prints for a failure the
@@ -108,6 +145,7 @@ def check_kernel_log(lines, known, pressure):
     memory offline refusing a page."""
     kernel = [l for l in lines if KERNEL_LINE.match(l)]
     bad, accepted, injected, refused, ooms, i = [], [], 0, 0, 0, 0
+    races = []
     killed = set()
     while i < len(kernel):
         # An OOM kill a plan causes on purpose: the report from 'invoked
@@ -146,6 +184,13 @@ def check_kernel_log(lines, known, pressure):
                 accepted.append(match[0])
                 i = end + 1
                 continue
+        # A data race in code the series does not touch is the base's.
+        if KCSAN_BEGIN.search(kernel[i]):
+            end, in_series = kcsan_report(kernel, i, ours)
+            if not in_series:
+                races.append(re.sub(KERNEL_LINE, '', kernel[i]).strip())
+                i = end + 1
+                continue
         if pressure and OFFLINE_REFUSAL.search(kernel[i]):
             refused += 1
         elif KERNEL_ERRORS.search(kernel[i]):
@@ -153,6 +198,9 @@ def check_kernel_log(lines, known, pressure):
         i += 1
     for reason in accepted:
         print(f'NOTE: known base-kernel warning accepted: {reason}')
+    for race in sorted(set(races)):
+        print(f'NOTE: KCSAN report outside the series\' functions: {race} '
+              f'(x{races.count(race)})')
     if injected:
         print(f'NOTE: {injected} stack dump(s) of injected faults accepted')
     if ooms:
@@ -291,13 +339,17 @@ parser.add_argument('--pressure', action='store_true',
                     help='the plan causes OOM kills and memory offline')
 parser.add_argument('--known', default=os.path.join(
     os.path.dirname(__file__), '..', 'known-kernel-warnings.txt'))
+parser.add_argument('--patches', default=os.path.join(
+    os.path.dirname(__file__), '..', 'patches'),
+    help='the series, whose functions a KCSAN report must not name')
 args = parser.parse_args()
 
 with open(args.log, errors='replace') as f:
     log = untangle([l.rstrip('\r\n') for l in f])
 
 check_plan(log, args.plan)
-check_kernel_log(log, known_warnings(args.known), args.pressure)
+check_kernel_log(log, known_warnings(args.known), args.pressure,
+                 series_functions(args.patches))
 if args.tree:
     check_kunit(log, args.tree)
 check_tests(log)

@@ -15,12 +15,14 @@
 #include <kunit/static_stub.h>
 #include <kunit/test.h>
 #include <kunit/test-bug.h>
+#include <linux/alloc_tag.h>
 #include <linux/gfp.h>
 #include <linux/jiffies.h>
 #include <linux/delay.h>
 #include <linux/folio_batch.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
+#include <linux/pgalloc_tag.h>
 #include <linux/random.h>
 #include <linux/set_memory.h>
 #include <linux/string_choices.h>
@@ -594,6 +596,214 @@ static void isolated_range(struct kunit *test)
 	KUNIT_EXPECT_GE(test, map_level(used), PG_LEVEL_2M);
 	KUNIT_EXPECT_EQ(test, vm_event(test, UNMAPPED_OFFLINE_RELEASE),
 			released + 2);
+}
+
+#ifdef CONFIG_MEM_ALLOC_PROFILING
+/*
+ * The allocation tag a page is charged to, or NULL. Unlike
+ * pgalloc_tag_get(), this does not warn about pages without a tag.
+ */
+static struct alloc_tag *page_tag(struct page *page)
+{
+	union pgtag_ref_handle handle;
+	struct alloc_tag *tag = NULL;
+	union codetag_ref ref;
+
+	if (get_page_tag_ref(page, &ref, &handle)) {
+		if (ref.ct && !is_codetag_empty(&ref))
+			tag = ct_to_alloc_tag(ref.ct);
+		put_page_tag_ref(handle);
+	}
+	return tag;
+}
+
+/*
+ * A page the cache hands out is charged to its caller's allocation tag and
+ * to nothing else: the refill that brought its block in keeps no charge for
+ * the block, no page the cache holds carries a tag, and freeing the page
+ * subtracts what its allocation added. (With MEM_ALLOC_PROFILING_DEBUG, a
+ * tag set twice or subtracted unset warns, which fails the boot's log.)
+ */
+static void allocation_tags(struct kunit *test)
+{
+	struct alloc_tag_counters charged, freed;
+	int nid = test_nid();
+	struct page *page, *first;
+	struct alloc_tag *tag;
+	unsigned long i;
+
+	if (!mem_alloc_profiling_enabled())
+		kunit_skip(test, "allocation profiling is off");
+	/* The cache is empty: this refills it with a whole block. */
+	page = alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED, 0);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	tag = page_tag(page);
+	KUNIT_ASSERT_NOT_NULL(test, tag);
+	KUNIT_EXPECT_STREQ(test, tag->ct.function, __func__);
+	first = pfn_to_page(ALIGN_DOWN(page_to_pfn(page), UNMAPPED_BLOCK_PAGES));
+	for (i = 0; i < UNMAPPED_BLOCK_PAGES; i++) {
+		struct alloc_tag *other = page_tag(first + i);
+
+		if (first + i != page)
+			KUNIT_EXPECT_NULL_MSG(test, other, "page %lu of the block charged to %s:%u",
+					      i, other ? other->ct.filename : "",
+					      other ? other->ct.lineno : 0);
+	}
+	charged = alloc_tag_read(tag);
+	__free_page(page);
+	freed = alloc_tag_read(tag);
+	KUNIT_EXPECT_EQ(test, charged.bytes - freed.bytes, PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, charged.calls - freed.calls, 1);
+	KUNIT_EXPECT_NULL(test, page_tag(page));
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_drain(nid), UNMAPPED_BLOCK_PAGES);
+}
+#else
+static void allocation_tags(struct kunit *test)
+{
+	kunit_skip(test, "needs CONFIG_MEM_ALLOC_PROFILING");
+}
+#endif
+
+#ifdef CONFIG_MEMORY_FAILURE
+/*
+ * A page with hardware poison is never handed out by the cache and never
+ * mapped again by it: a free cached page that memory_failure() poisons is
+ * taken off the free lists (the rest of its chunk stays), a poisoned page
+ * in use is forgotten when its user frees it, and their blocks go back
+ * without them. unpoison_memory() frees the first through the cache, which
+ * maps it again.
+ */
+static void hwpoison(struct kunit *test)
+{
+	struct page **pages = kunit_kcalloc(test, UNMAPPED_BLOCK_PAGES,
+					    sizeof(*pages), GFP_KERNEL);
+	int nid = test_nid(), i, n = UNMAPPED_BLOCK_PAGES - 1;
+	struct page *block, *poisoned, *used;
+
+	KUNIT_ASSERT_NOT_NULL(test, pages);
+	block = one_free_block(test, nid);
+	poisoned = block + 77;
+	KUNIT_ASSERT_EQ(test, memory_failure(page_to_pfn(poisoned),
+					     MF_SW_SIMULATED), 0);
+	KUNIT_EXPECT_TRUE(test, PageHWPoison(poisoned));
+	KUNIT_EXPECT_EQ(test, page_ref_count(poisoned), 1);
+	KUNIT_EXPECT_FALSE(test, unmapped_alloc_owns(poisoned));
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_free_pages(nid), n);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_verify(nid), 0);
+
+	/* Every other page of the block can be had, never the poisoned one. */
+	for (i = 0; i < n; i++) {
+		unsigned long pfn;
+
+		pages[i] = alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED |
+					    __GFP_THISNODE, 0);
+		KUNIT_ASSERT_NOT_NULL(test, pages[i]);
+		KUNIT_EXPECT_PTR_NE(test, pages[i], poisoned);
+		pfn = ALIGN_DOWN(page_to_pfn(pages[i]), UNMAPPED_BLOCK_PAGES);
+		KUNIT_EXPECT_PTR_EQ(test, pfn_to_page(pfn), block);
+	}
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_free_pages(nid), 0);
+	for (i = 0; i < n; i++)
+		__free_page(pages[i]);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_drain(nid), n);
+	KUNIT_EXPECT_TRUE(test, kernel_page_present(poisoned - 1));
+	KUNIT_EXPECT_FALSE(test, kernel_page_present(poisoned));
+
+	/* Poisoned in use: its user's free leaves it out of the cache. */
+	used = alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED, 0);
+	KUNIT_ASSERT_NOT_NULL(test, used);
+	memory_failure(page_to_pfn(used), MF_SW_SIMULATED);
+	KUNIT_EXPECT_TRUE(test, PageHWPoison(used));
+	__free_page(used);
+	KUNIT_EXPECT_FALSE(test, unmapped_alloc_owns(used));
+	/* The page taken out is in use, by memory_failure(). */
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_used_pages(nid), 1);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_drain(nid), n);
+	KUNIT_EXPECT_FALSE(test, kernel_page_present(used));
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_verify(nid), 0);
+
+	/* Unpoisoned, the taken page goes back mapped (the page in use is lost). */
+	KUNIT_EXPECT_EQ(test, unpoison_memory(page_to_pfn(poisoned)), 0);
+	unmapped_alloc_flush_stock();
+	KUNIT_EXPECT_FALSE(test, PageUnmapped(poisoned));
+	KUNIT_EXPECT_TRUE(test, kernel_page_present(poisoned));
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_used_pages(nid), 0);
+}
+#else
+static void hwpoison(struct kunit *test)
+{
+	kunit_skip(test, "needs CONFIG_MEMORY_FAILURE");
+}
+#endif
+
+/* Take every page of @nid the page allocator gives without reclaim. */
+static void hold_node(int nid, struct list_head *held)
+{
+	int order;
+
+	for (order = MAX_PAGE_ORDER; order >= 0; order--) {
+		struct page *page;
+
+		while ((page = alloc_pages_node(nid, __GFP_THISNODE | __GFP_NOWARN,
+						order))) {
+			set_page_private(page, order);
+			list_add(&page->lru, held);
+		}
+	}
+}
+
+static void release_held(struct list_head *held)
+{
+	struct page *page, *next;
+
+	list_for_each_entry_safe(page, next, held, lru) {
+		list_del(&page->lru);
+		__free_pages(page, page_private(page));
+	}
+}
+
+/*
+ * A node mask (a memory policy's MPOL_BIND, or a cpuset's mems) is a limit:
+ * a request is served from the nodes it allows, nearest first. When they
+ * have no memory left, the request fails, and the cache takes no block
+ * from another node for it on the way (the refill's allocation gets the
+ * mask too).
+ */
+static void node_mask(struct kunit *test)
+{
+	gfp_t gfp = GFP_KERNEL | __GFP_UNMAPPED | __GFP_NORETRY | __GFP_NOWARN;
+	int nid = test_nid(), other = NUMA_NO_NODE, n;
+	nodemask_t mask;
+	struct page *page;
+	LIST_HEAD(held);
+
+	for_each_node_state(n, N_MEMORY)
+		if (n != nid && other == NUMA_NO_NODE)
+			other = n;
+	if (other == NUMA_NO_NODE)
+		kunit_skip(test, "needs a second node with memory");
+	nodes_clear(mask);
+	node_set(other, mask);
+
+	/* The preferred node is not allowed: the allowed one serves. */
+	page = __alloc_pages(gfp, 0, nid, &mask, ALLOC_DEFAULT);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_EXPECT_EQ(test, page_to_nid(page), other);
+	__free_page(page);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_drain(other), UNMAPPED_BLOCK_PAGES);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_nr_blocks(nid), 0);
+
+	/* The allowed node has nothing left: no block of another node. */
+	hold_node(other, &held);
+	page = __alloc_pages(gfp, 0, nid, &mask, ALLOC_DEFAULT);
+	if (page) {
+		KUNIT_EXPECT_EQ(test, page_to_nid(page), other);
+		__free_page(page);
+	}
+	KUNIT_EXPECT_EQ_MSG(test, unmapped_alloc_nr_blocks(nid), 0,
+			    "the cache took blocks of node %d for a request bound to node %d",
+			    nid, other);
+	release_held(&held);
 }
 
 /* Non-blocking requests never refill: they fail on an empty cache. */
@@ -1219,6 +1429,9 @@ static struct kunit_case unmapped_alloc_cases[] = {
 	KUNIT_CASE(shrinker_reports),
 	KUNIT_CASE(isolated_range),
 	KUNIT_CASE(mem_available),
+	KUNIT_CASE(allocation_tags),
+	KUNIT_CASE(node_mask),
+	KUNIT_CASE(hwpoison),
 	KUNIT_CASE(hibernation),
 	KUNIT_CASE(atomic_empty),
 	KUNIT_CASE(fault_refill),

@@ -28,6 +28,12 @@
  *    EAGAIN, or a fault raises SIGBUS), and every page it got holds what it
  *    wrote.
  *
+ *  - cpuset: a process in a cpuset whose only memory node is the last node
+ *    gets its secret pages from that node, also when it runs on a CPU of
+ *    another node: a cpuset's nodes bind __GFP_UNMAPPED requests as they
+ *    bind any other. Needs a second node and cgroup v2 with the cpuset
+ *    controller (it mounts cgroup2 on /sys/fs/cgroup if nothing is there).
+ *
  *  - hibernate (run alone, with a swap device set up as the resume device
  *    and /sys/power/disk set to test_resume): free cached pages do not go
  *    into a hibernation image; an image is saved and loaded back, after
@@ -48,7 +54,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -769,6 +777,78 @@ TEST_F(pressure, memlock_limit)
 	       WEXITSTATUS(status) == 0 ? "mmap() failing with EAGAIN" :
 	       WEXITSTATUS(status) == 1 ? "SIGBUS on a fault" : "(failed)");
 	EXPECT_LE(WEXITSTATUS(status), 1);
+}
+
+#define CGROUP		"/sys/fs/cgroup/"
+#define CPUSET_TEST	CGROUP "memfd_secret_pressure/"
+
+/* Pages of node @nid that __GFP_UNMAPPED requests have and hold. */
+static long long node_unmapped_used(int nid)
+{
+	char path[96];
+
+	write_file("/proc/sys/vm/stat_refresh", "1");
+	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/vmstat", nid);
+	return proc_item(path, "nr_unmapped_used");
+}
+
+TEST_F(pressure, cpuset)
+{
+	const size_t len = 8 * MIB;
+	long long free_kb, here[2], there[2];
+	int nid = last_node(&free_kb), ready[2], done[2], status;
+	char mems[16];
+	pid_t pid;
+
+	if (nid <= 0)
+		SKIP(return, "needs a second memory node");
+	if (access(CGROUP "cgroup.controllers", F_OK) &&
+	    mount("none", CGROUP, "cgroup2", 0, NULL))
+		SKIP(return, "no cgroup v2: %s", strerror(errno));
+	if (write_file(CGROUP "cgroup.subtree_control", "+cpuset") ||
+	    (mkdir(CPUSET_TEST, 0755) && errno != EEXIST))
+		SKIP(return, "no cpuset controller");
+	snprintf(mems, sizeof(mems), "%d", nid);
+	ASSERT_EQ(write_file(CPUSET_TEST "cpuset.mems", mems), 0);
+	ASSERT_EQ(pipe(ready), 0);
+	ASSERT_EQ(pipe(done), 0);
+
+	here[0] = node_unmapped_used(0);
+	there[0] = node_unmapped_used(nid);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		char self_pid[16], c;
+
+		snprintf(self_pid, sizeof(self_pid), "%d", getpid());
+		if (write_file(CPUSET_TEST "cgroup.procs", self_pid))
+			_exit(1);
+		if (secret_map(len, 'c') == MAP_FAILED)
+			_exit(2);
+		/* Hold the pages until the parent has counted them. */
+		if (write(ready[1], "r", 1) != 1 || read(done[0], &c, 1) != 1)
+			_exit(3);
+		_exit(0);
+	}
+	close(ready[1]);
+	if (read(ready[0], mems, 1) == 1) {
+		here[1] = node_unmapped_used(0);
+		there[1] = node_unmapped_used(nid);
+	} else {
+		here[1] = -1;
+		there[1] = -1;
+	}
+	ASSERT_EQ(write(done[1], "d", 1), 1);
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	rmdir(CPUSET_TEST);
+	/* 1: could not join the cpuset, 2: memfd_secret() failed. */
+	ASSERT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status)) {
+		TH_LOG("child exited with %d", WEXITSTATUS(status));
+	}
+	TH_LOG("node0 %+lld pages, node%d %+lld pages", here[1] - here[0], nid,
+	       there[1] - there[0]);
+	EXPECT_EQ(there[1] - there[0], (long long)(len / page_size));
+	EXPECT_EQ(here[1] - here[0], 0);
 }
 
 /*
