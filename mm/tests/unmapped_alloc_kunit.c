@@ -618,37 +618,45 @@ static struct alloc_tag *page_tag(struct page *page)
 }
 
 /*
- * A page the cache hands out is charged to its caller's allocation tag and
- * to nothing else: the refill that brought its block in keeps no charge for
- * the block, no page the cache holds carries a tag, and freeing the page
- * subtracts what its allocation added. (With MEM_ALLOC_PROFILING_DEBUG, a
- * tag set twice or subtracted unset warns, which fails the boot's log.)
+ * A refill's allocation ends in the cache: the block it adopts is no longer
+ * charged to the refill's allocation tag, and no page of it carries a tag
+ * while the cache holds it. A page the cache hands out is charged to its
+ * caller, and its free subtracts exactly that. (With
+ * MEM_ALLOC_PROFILING_DEBUG, a tag set twice or subtracted unset also
+ * warns, which fails the boot's log.)
  */
 static void allocation_tags(struct kunit *test)
 {
-	struct alloc_tag_counters charged, freed;
-	int nid = test_nid();
-	struct page *page, *first;
+	struct alloc_tag_counters before, adopted, charged, freed;
+	int nid = test_nid(), tagged = 0;
+	struct page *block, *page;
 	struct alloc_tag *tag;
 	unsigned long i;
 
 	if (!mem_alloc_profiling_enabled())
 		kunit_skip(test, "allocation profiling is off");
-	/* The cache is empty: this refills it with a whole block. */
+	/* What a refill does: a block from the page allocator, adopted. */
+	block = alloc_pages_node(nid, GFP_KERNEL | __GFP_THISNODE | __GFP_NOWARN,
+				 UNMAPPED_BLOCK_ORDER);
+	KUNIT_ASSERT_NOT_NULL(test, block);
+	tag = page_tag(block);
+	KUNIT_ASSERT_NOT_NULL(test, tag);
+	before = alloc_tag_read(tag);
+	KUNIT_ASSERT_EQ(test, unmapped_adopt(block, UNMAPPED_BLOCK_ORDER, false), 0);
+	adopted = alloc_tag_read(tag);
+	KUNIT_EXPECT_EQ(test, before.bytes - adopted.bytes,
+			UNMAPPED_BLOCK_PAGES * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, before.calls - adopted.calls, 1);
+	for (i = 0; i < UNMAPPED_BLOCK_PAGES; i++)
+		tagged += !!page_tag(block + i);
+	KUNIT_EXPECT_EQ_MSG(test, tagged, 0, "cached pages charged to %s:%u",
+			    tag->ct.filename, tag->ct.lineno);
+
 	page = alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED, 0);
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	tag = page_tag(page);
 	KUNIT_ASSERT_NOT_NULL(test, tag);
 	KUNIT_EXPECT_STREQ(test, tag->ct.function, __func__);
-	first = pfn_to_page(ALIGN_DOWN(page_to_pfn(page), UNMAPPED_BLOCK_PAGES));
-	for (i = 0; i < UNMAPPED_BLOCK_PAGES; i++) {
-		struct alloc_tag *other = page_tag(first + i);
-
-		if (first + i != page)
-			KUNIT_EXPECT_NULL_MSG(test, other, "page %lu of the block charged to %s:%u",
-					      i, other ? other->ct.filename : "",
-					      other ? other->ct.lineno : 0);
-	}
 	charged = alloc_tag_read(tag);
 	__free_page(page);
 	freed = alloc_tag_read(tag);
