@@ -878,19 +878,35 @@ static void unmapped_free_chunk_to_buddy(struct page *page, unsigned int order)
 /*
  * Release a block whose pages are all free and off the free lists: map
  * the pages again (they are zero, see unmapped_clear_pages()), collapse the
- * region, and give the pages back to the page allocator.
+ * region, and give the pages back to the page allocator. Returns false,
+ * with nothing changed, when mapping them needs a page table and there is
+ * none; the caller puts the block back (__attach_block()).
  */
-static void unmapped_release_block(struct unmapped_node *un,
+static bool unmapped_release_block(struct unmapped_node *un,
 				   struct unmapped_block *block)
 {
 	unsigned long idx, nr = block->nr_owned;
+	bool first = true;
 
 	lockdep_assert_held(&un->refill_lock);
 
+	/*
+	 * A block that lost pages to hardware poison, or whose partial
+	 * release found no page table, may still be mapped by its PMD while
+	 * its free pages are several chunks: mapping the first splits the
+	 * PMD, which can fail, and then nothing has changed. The others only
+	 * change entries of that page table.
+	 */
 	for_each_set_bit(idx, block->free_head, UNMAPPED_BLOCK_PAGES) {
 		struct page *page = pfn_to_page(block->pfn + idx);
+		unsigned long chunk = 1UL << page_private(page);
 
-		unmapped_restore_map(page, 1UL << page_private(page));
+		if (first && chunk < UNMAPPED_BLOCK_PAGES &&
+		    set_direct_map_valid_noflush(page, chunk, true))
+			return false;
+		if (!first || chunk == UNMAPPED_BLOCK_PAGES)
+			unmapped_restore_map(page, chunk);
+		first = false;
 	}
 	set_direct_map_collapse((unsigned long)pfn_to_kaddr(block->pfn),
 				UNMAPPED_BLOCK_PAGES);
@@ -906,6 +922,27 @@ static void unmapped_release_block(struct unmapped_node *un,
 	mod_node_page_state(NODE_DATA(un->nid), NR_UNMAPPED_FREE, -(long)nr);
 	count_vm_event(UNMAPPED_BLOCK_RELEASE);
 	kfree_rcu(block, rcu);
+	return true;
+}
+
+/* Put a detached block back: the reverse of __detach_block(). */
+static void __attach_block(struct unmapped_node *un,
+			   struct unmapped_block *block)
+{
+	unsigned long idx;
+
+	lockdep_assert_held(&un->lock);
+
+	for_each_set_bit(idx, block->free_head, UNMAPPED_BLOCK_PAGES) {
+		struct page *page = pfn_to_page(block->pfn + idx);
+
+		list_add(&page->lru, &un->free_area[page_private(page)]);
+		un->nr_free[page_private(page)]++;
+	}
+	un->free_pages += block->nr_owned;
+	un->nr_free_blocks++;
+	un->nr_blocks++;
+	list_add_tail(&block->link, &un->blocks);
 }
 
 /* Detach a block whose pages are all free from the free lists. */
@@ -1170,6 +1207,7 @@ static unsigned long unmapped_release_blocks(struct unmapped_node *un,
 {
 	struct unmapped_block *block, *next;
 	unsigned long released = 0;
+	bool failed = false;
 	LIST_HEAD(victims);
 
 	lockdep_assert_held(&un->refill_lock);
@@ -1190,8 +1228,16 @@ static unsigned long unmapped_release_blocks(struct unmapped_node *un,
 
 	list_for_each_entry_safe(block, next, &victims, link) {
 		list_del(&block->link);
-		unmapped_release_block(un, block);
-		cond_resched();
+		if (!failed && unmapped_release_block(un, block)) {
+			cond_resched();
+			continue;
+		}
+		/* No page table to map it: keep it, and the rest, for now. */
+		failed = true;
+		released -= block->nr_owned;
+		spin_lock_irq(&un->lock);
+		__attach_block(un, block);
+		spin_unlock_irq(&un->lock);
 	}
 	return released;
 }
@@ -1299,7 +1345,12 @@ static unsigned long unmapped_release_isolated(struct unmapped_node *un,
 		released = block->nr_owned;
 		__detach_block(un, block);
 		spin_unlock_irq(&un->lock);
-		unmapped_release_block(un, block);
+		if (!unmapped_release_block(un, block)) {
+			spin_lock_irq(&un->lock);
+			__attach_block(un, block);
+			spin_unlock_irq(&un->lock);
+			return 0;
+		}
 		count_vm_event(UNMAPPED_OFFLINE_RELEASE);
 		return released;
 	}

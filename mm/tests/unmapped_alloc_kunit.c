@@ -1131,6 +1131,46 @@ static void fault_release_collapse(struct kunit *test)
 	KUNIT_EXPECT_GE(test, map_level(page[1]), PG_LEVEL_2M);
 }
 
+#ifdef CONFIG_MEMORY_FAILURE
+/*
+ * A block that lost a page to hardware poison no longer holds its whole
+ * region, yet its PMD still maps it: mapping its free chunks again splits
+ * the PMD, which needs a page table. Without one, the release keeps the
+ * block as it was (unmapped, counted, consistent) and gives it back later.
+ */
+static void fault_release_poisoned(struct kunit *test)
+{
+	int nid = test_nid();
+	struct page *block = adopt_pmd_block(test, nid, false);
+	struct page *poisoned = block + 300;
+
+	KUNIT_ASSERT_EQ(test, memory_failure(page_to_pfn(poisoned),
+					     MF_SW_SIMULATED), 0);
+	arm_fault(1);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_drain(nid), 0);
+	KUNIT_EXPECT_TRUE(test, fault_injected());
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_free_pages(nid),
+			UNMAPPED_BLOCK_PAGES - 1);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_nr_blocks(nid), 1);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_verify(nid), 0);
+	expect_unmapped(test, block, 0);
+	expect_unmapped(test, block + UNMAPPED_BLOCK_PAGES - 1, 0);
+
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_drain(nid), UNMAPPED_BLOCK_PAGES - 1);
+	KUNIT_EXPECT_TRUE(test, kernel_page_present(block));
+	KUNIT_EXPECT_FALSE(test, kernel_page_present(poisoned));
+	KUNIT_EXPECT_EQ(test, unpoison_memory(page_to_pfn(poisoned)), 0);
+	unmapped_alloc_flush_stock();
+	KUNIT_EXPECT_TRUE(test, kernel_page_present(poisoned));
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_used_pages(nid), 0);
+}
+#else
+static void fault_release_poisoned(struct kunit *test)
+{
+	kunit_skip(test, "needs CONFIG_MEMORY_FAILURE");
+}
+#endif
+
 /* The per-page path: a failed split fails the request, nothing leaks. */
 static void fault_per_page(struct kunit *test)
 {
@@ -1207,6 +1247,7 @@ static void no_fault_injection(struct kunit *test)
 #define fault_refill		no_fault_injection
 #define fault_partial_release	no_fault_injection
 #define fault_release_collapse	no_fault_injection
+#define fault_release_poisoned	no_fault_injection
 #define fault_per_page		no_fault_injection
 #define fault_nofail		no_fault_injection
 #endif /* CONFIG_FAIL_CPA_SPLIT */
@@ -1445,6 +1486,7 @@ static struct kunit_case unmapped_alloc_cases[] = {
 	KUNIT_CASE(fault_refill),
 	KUNIT_CASE(fault_partial_release),
 	KUNIT_CASE(fault_release_collapse),
+	KUNIT_CASE(fault_release_poisoned),
 	{}
 };
 
