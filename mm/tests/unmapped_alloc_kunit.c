@@ -730,12 +730,26 @@ static void hwpoison(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, kernel_page_present(used));
 	KUNIT_EXPECT_EQ(test, unmapped_alloc_verify(nid), 0);
 
-	/* Unpoisoned, the taken page goes back mapped (the page in use is lost). */
+	/* Unpoisoned, the taken page goes back mapped. */
 	KUNIT_EXPECT_EQ(test, unpoison_memory(page_to_pfn(poisoned)), 0);
 	unmapped_alloc_flush_stock();
 	KUNIT_EXPECT_FALSE(test, PageUnmapped(poisoned));
 	KUNIT_EXPECT_TRUE(test, kernel_page_present(poisoned));
 	KUNIT_EXPECT_EQ(test, unmapped_alloc_used_pages(nid), 0);
+
+	/*
+	 * The page poisoned in use is lost, as the page allocator loses such
+	 * pages. Give it back by hand, so that its region (and a 1 GiB
+	 * mapping around it) can be merged again for the cases after this.
+	 */
+	KUNIT_EXPECT_EQ(test, unpoison_memory(page_to_pfn(used)), 0);
+	KUNIT_ASSERT_EQ(test, set_direct_map_valid_noflush(used, 1, true), 0);
+	ClearPageUnmapped(used);
+	unmapped_page_released(used, 0);
+	set_page_count(used, 1);
+	__free_page(used);
+	set_direct_map_collapse(ALIGN_DOWN((unsigned long)page_address(used),
+					   PMD_SIZE), PTRS_PER_PTE);
 }
 #else
 static void hwpoison(struct kunit *test)
