@@ -30,9 +30,10 @@
  *
  *  - cpuset: a process in a cpuset whose only memory node is the last node
  *    gets its secret pages from that node, also when it runs on a CPU of
- *    another node: a cpuset's nodes bind __GFP_UNMAPPED requests as they
- *    bind any other. Needs a second node and cgroup v2 with the cpuset
- *    controller (it mounts cgroup2 on /sys/fs/cgroup if nothing is there).
+ *    another node whose cache holds free pages: a cpuset's nodes bind
+ *    __GFP_UNMAPPED requests as they bind any other. Needs a second node
+ *    and cgroup v2 with the cpuset controller (it mounts cgroup2 on
+ *    /sys/fs/cgroup if nothing is there).
  *
  *  - hibernate (run alone, with a swap device set up as the resume device
  *    and /sys/power/disk set to test_resume): free cached pages do not go
@@ -782,22 +783,27 @@ TEST_F(pressure, memlock_limit)
 #define CGROUP		"/sys/fs/cgroup/"
 #define CPUSET_TEST	CGROUP "memfd_secret_pressure/"
 
-/* Pages of node @nid that __GFP_UNMAPPED requests have and hold. */
-static long long node_unmapped_used(int nid)
+/* A per-node vmstat item of node @nid (exact, as vmstat_item()). */
+static long long node_vmstat_item(int nid, const char *name)
 {
 	char path[96];
 
 	write_file("/proc/sys/vm/stat_refresh", "1");
 	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/vmstat", nid);
-	return proc_item(path, "nr_unmapped_used");
+	return proc_item(path, name);
+}
+
+static long long node_unmapped_used(int nid)
+{
+	return node_vmstat_item(nid, "nr_unmapped_used");
 }
 
 TEST_F(pressure, cpuset)
 {
 	const size_t len = 8 * MIB;
-	long long free_kb, here[2], there[2];
+	long long free_kb, cached, here[2], there[2];
 	int nid = last_node(&free_kb), ready[2], done[2], status;
-	char mems[16];
+	char mems[16], *p;
 	pid_t pid;
 
 	if (nid <= 0)
@@ -810,6 +816,23 @@ TEST_F(pressure, cpuset)
 		SKIP(return, "no cpuset controller");
 	snprintf(mems, sizeof(mems), "%d", nid);
 	ASSERT_EQ(write_file(CPUSET_TEST "cpuset.mems", mems), 0);
+
+	/*
+	 * Free pages in the cache of node 0, where this task runs: the
+	 * cpuset's task must not get them (a refill alone would come from
+	 * the cpuset's node anyway, as the page allocator applies cpusets).
+	 */
+	ASSERT_EQ(write_file(DEBUGFS "reserve_blocks", "64"), 0);
+	ASSERT_EQ(bind_to_node(0), 0);
+	p = secret_map(len, 'f');
+	/* MPOL_DEFAULT is 0. */
+	ASSERT_EQ(syscall(__NR_set_mempolicy, 0, NULL, 0), 0);
+	ASSERT_NE(p, MAP_FAILED);
+	/* Not drop_caches: its shrinker pass would empty the cache. */
+	munmap(p, len);
+	cached = node_vmstat_item(0, "nr_unmapped_free");
+	TH_LOG("node0 cache: %lld free pages", cached);
+	ASSERT_GT(cached, 0);
 	ASSERT_EQ(pipe(ready), 0);
 	ASSERT_EQ(pipe(done), 0);
 
