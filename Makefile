@@ -1,56 +1,90 @@
 # SPDX-License-Identifier: GPL-2.0
-# The workbench: every target is a small script in scripts/. Settings
-# (MEM, SMP, ACCEL, TIMEOUT, JOBS, RESET, FLAVOURS, STRESS, INJECT) pass
-# through the environment or the make command line. SERIES selects the
-# series a target works on: the top (default; the series on Linux 7.3)
-# or a backport, e.g. SERIES=backports/v6.12 (v1 on 6.12.117, built in
-# build/v6.12/).
+# The workbench's index. 'make' (or 'make help') lists the targets, from
+# the '## ' comment on each target's line, and the settings, from the
+# '#= ' lines below. Every target is a small script in scripts/.
+#
+# Settings, on the make command line or in the environment:
+#= SERIES=.           the series to work on: . (Linux 7.3) or backports/v6.12
+#= FLAVOUR=test       kernel of make shell and make gdb: test, debug, demo, off, kasan, ...
+#= MEM=2G             guest memory (make test and make matrix: 4G; reliability: 1G + a 512M DIMM)
+#= SMP=2              guest vCPUs
+#= ACCEL=tcg          tcg, kvm, or auto (KVM only if a probe boot under it reaches its plan)
+#= TIMEOUT=1200       seconds before a hung guest is killed (its partial log is still judged)
+#= APPEND=            extra kernel command line
+#= JOBS=$(nproc)      parallel build jobs
+#= RESET=0            make tree RESET=1: rebuild build/linux from patches/
+#= FLAVOURS=          make reliability: test kasan; make check-series: test off
+#= STRESS=60          make reliability: seconds of stress
+#= INJECT=10          make reliability: percent of the stress threads' CPA splits that fail
+#= REPS=3             make bench: fresh boots per workload and kernel
+#= KSELFTESTS=memfd_secret memfd_secret_directmap memfd_secret_pressure   mm kselftests to build
+#= QEMU_ARGS=         extra QEMU options
+#= UNKNOWN_OK=0       1: a config option no Kconfig defines yet is reported, not fatal
+#= CCACHE_DIR=~/.cache/unmapped-ccache   compiler cache, shared by every clone
 
-export MEM SMP ACCEL TIMEOUT APPEND JOBS RESET FLAVOURS STRESS INJECT SERIES UNKNOWN_OK
+export MEM SMP ACCEL TIMEOUT APPEND JOBS RESET FLAVOURS STRESS INJECT SERIES UNKNOWN_OK FLAVOUR \
+	CCACHE_DIR REPS KSELFTESTS QEMU_ARGS
 
-.PHONY: test demo bench cache-bench reliability matrix cross-build pageflags-layout deps tree export check-sync checkpatch check-series clean
+.DEFAULT_GOAL := help
+.PHONY: help test demo bench publish cache-bench reliability matrix check-series cross-build \
+	pageflags-layout shell gdb deps tree export check-sync checkpatch clean
 
-test:
+help: ## this list
+	@echo 'Targets:'
+	@awk '/^[a-z-]+:.*## / { printf "  make %-17s %s\n", substr($$0, 1, index($$0, ":") - 1), substr($$0, index($$0, "## ") + 3) }' $(MAKEFILE_LIST)
+	@echo 'Settings (default):'
+	@sed -n 's/^#= /  /p' $(MAKEFILE_LIST)
+
+test: ## everything CI runs; last line 'N passed, M failed, K skipped'
 	scripts/test.sh
 
-demo:
+demo: ## build and boot the patched kernel, run the memfd_secret selftests
 	scripts/demo.sh
 
-bench:
+bench: ## base kernel against the series, side by side (report in build/bench/)
 	scripts/bench.sh
 
-cache-bench:
+publish: ## copy the benchmarks' reports from build/ into docs/bench/
+	scripts/publish.sh
+
+cache-bench: ## the cache against the per-page path in one boot (build/cache-bench.md)
 	scripts/cache-bench.sh
 
-reliability:
+reliability: ## stress, OOM, memlock and offline at length (build/reliability/report.md)
 	scripts/reliability.sh
 
-matrix:
+matrix: ## every configuration beyond make test (off, pagealloc, kasan, kcsan, numa, ...)
 	scripts/matrix.sh
 
-cross-build: tree
-	scripts/cross-build.sh
-
-pageflags-layout: deps
-	scripts/pageflags-layout.sh
-
-deps:
-	scripts/deps.sh
-
-tree: deps
-	scripts/tree.sh
-
-export:
-	scripts/export.sh
-
-check-sync: tree
-	scripts/check-sync.sh
-
-checkpatch: tree
-	scripts/checkpatch.sh
-
-check-series: tree
+check-series: tree ## static checks, and every prefix of the series built on and off
 	scripts/check-series.sh
 
-clean:
+cross-build: tree ## build-only i386 and arm64
+	scripts/cross-build.sh
+
+pageflags-layout: deps ## what PG_unmapped costs in Debian's amd64 configuration
+	scripts/pageflags-layout.sh
+
+shell: ## boot FLAVOUR to a shell on this terminal (Ctrl-A X quits)
+	scripts/shell.sh
+
+gdb: ## as make shell, stopped for gdb on localhost:1234 (nokaslr)
+	GDB=1 scripts/shell.sh
+
+deps: ## install the Debian packages
+	scripts/deps.sh
+
+tree: deps ## build/linux: the base with the series applied
+	scripts/tree.sh
+
+export: ## write patches/ and the copies of added files from build/linux
+	scripts/export.sh
+
+check-sync: tree ## the copies of added files match the series
+	scripts/check-sync.sh
+
+checkpatch: tree ## checkpatch.pl --strict on every patch
+	scripts/checkpatch.sh
+
+clean: ## remove build/ (ccache stays)
 	rm -rf build

@@ -7,8 +7,8 @@
 # (table of base against patched, the microbenchmark with the cache
 # switched off and on, kernels and machine) and the direct-map pictures
 # build/bench/direct-map-{base,patched}.svg (and .png when rsvg-convert
-# works), prints the report, and copies it all to the series' bench/
-# (bench/, or backports/v6.12/bench/) for its README.
+# works) and prints the report; it writes nothing outside build/
+# ('make publish' copies the report into the series' docs/bench/).
 # Progress lines name the kernel, workload and repetition. A step that
 # fails is named at the end (exit 1); what was measured is kept.
 . "$(dirname "$0")/lib.sh"
@@ -129,10 +129,5 @@ blog=$logs_dir/base-churn-1.log plog=$logs_dir/patched-churn-1.log
 } >"$out/bench.md"
 cat "$out/bench.md"
 
-pub=$SERIES/bench
-mkdir -p "$pub"
-rm -f "$pub"/*
-cp "$out"/bench.md "$out"/direct-map-*.svg "$pub/" 2>/dev/null || true
-cp "$out"/direct-map-*.png "$pub/" 2>/dev/null || true
-say "bench: report in ${out#"$TOP"/}/bench.md, copied to ${pub#"$TOP"/}/"
+say "bench: report in ${out#"$TOP"/}/bench.md; 'make publish' copies it to $(series_dir)docs/bench/"
 [ ${#failed[@]} = 0 ] || die "bench: ${#failed[@]} step(s) failed (listed in the report)"

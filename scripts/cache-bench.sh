@@ -8,9 +8,11 @@
 . "$(dirname "$0")/lib.sh"
 
 S=$TOP/scripts
-log=$(boot_demo_plan cache-bench) || exit 1
-"$S/results.py" "$log" --plan cache-bench >/dev/null ||
-	die "the guest reported errors: $S/results.py $log --plan cache-bench"
+log=$LOGS/serial-cache-bench.log
+"$S/deps.sh"
+"$S/tree.sh"
+"$S/run-plan.sh" demo cache-bench "$log" ||
+	die "the guest reported errors (${log#"$TOP"/}.verdicts)"
 
 {
 	echo "Kernel $(kernel_version "$log"): $(series_stamp);" \

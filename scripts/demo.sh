@@ -2,15 +2,20 @@
 # SPDX-License-Identifier: GPL-2.0
 # 'make demo': build and boot the patched kernel (flavour 'demo': no
 # self test that changes the direct map behind the workload's back), run
-# the memfd_secret selftests (guest/plans/directmap), and print the
-# direct-map counters of /proc/vmstat and the DirectMap sizes of
-# /proc/meminfo before and after them, and the table of counters the
-# memfd_secret_directmap selftest reads before, during and after its
-# churn.
+# the memfd_secret selftests (guest/plans/directmap), and print what the
+# guest printed: the direct-map counters of /proc/vmstat and the
+# DirectMap sizes of /proc/meminfo before and after them, and the table
+# of counters the memfd_secret_directmap selftest reads before, during
+# and after its churn. The last line counts the checks of the serial log
+# (results.py; the verdicts are in LOG.verdicts). Exits 1 if one failed.
 . "$(dirname "$0")/lib.sh"
 
 S=$TOP/scripts
-log=$(boot_demo_plan directmap) || exit 1
+log=$LOGS/serial-directmap.log
+"$S/deps.sh"
+"$S/tree.sh"
+rc=0
+"$S/run-plan.sh" demo directmap "$log" || rc=1
 
 echo
 echo "Kernel: $(kernel_version "$log")," \
@@ -19,4 +24,5 @@ echo "Kernel: $(kernel_version "$log")," \
 # not a kernel message.
 sed -n '/^=== plan directmap begin/,/^=== plan directmap done/p' "$log" | grep -v '^\[ *[0-9]*\.[0-9]*\]'
 echo
-"$S/results.py" "$log" --plan directmap
+echo "demo: $(count_verdicts "$log.verdicts") (${log#"$TOP"/}.verdicts)"
+exit $rc

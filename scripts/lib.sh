@@ -73,13 +73,47 @@ installed_version() {
 		sed -n 's/^ii *//p'
 }
 
-# Run a command with its output in a log file; on failure show the
-# log's tail and die with MSG.
+# progress LOG: print, once a minute until killed (or until the shell
+# that started it is gone), the time since the start and the last line
+# of LOG, so that a long build or boot is not silent. Start it in the
+# background and kill it when the work ends.
+progress() {
+	local start
+	start=$(date +%s)
+	# sleep must not hold our output open: a caller may be reading it
+	# to its end (command substitution, a pipe).
+	while sleep 60 >/dev/null 2>&1 && kill -0 $$ 2>/dev/null; do
+		say "... $(($(date +%s) - start)) s: $(tail -n 1 "$1" 2>/dev/null | cut -c 1-100)"
+	done
+}
+
+# with_progress LOG CMD...: run CMD with progress lines for LOG; CMD's
+# status.
+with_progress() {
+	local log=$1 pid rc=0
+	shift
+	progress "$log" &
+	pid=$!
+	"$@" || rc=$?
+	kill "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	return $rc
+}
+
+# output_to LOG CMD...: CMD with its output in LOG.
+output_to() {
+	local log=$1
+	shift
+	"$@" >"$log" 2>&1
+}
+
+# Run a command with its output in a log file (progress once a minute);
+# on failure show the log's tail and die with MSG.
 run_logged() {
 	local log=$1 msg=$2
 	shift 2
 	mkdir -p "$(dirname "$log")"
-	if ! "$@" >"$log" 2>&1; then
+	if ! with_progress "$log" output_to "$log" "$@"; then
 		tail -n 40 "$log" >&2
 		die "$msg (full log: ${log#"$TOP"/})"
 	fi
@@ -144,19 +178,14 @@ kernel_version() {
 	sed -n 's/^\[ *[0-9.]*\] Linux version \([^ ]*\).*/\1/p; T; q' "$1" 2>/dev/null || true
 }
 
-# boot_demo_plan PLAN: build the patched kernel of flavour 'demo' and its
-# guest (after installing packages and checking the tree), boot it with
-# guest/plans/PLAN, and print the serial log's path.
-boot_demo_plan() {
-	local obj=$BUILD/obj/demo log=$LOGS/serial-$1.log
-	"$TOP/scripts/deps.sh" >&2
-	"$TOP/scripts/tree.sh" >&2
-	"$TOP/scripts/kernel.sh" demo >&2
-	"$TOP/scripts/selftests.sh" "$obj" >&2
-	"$TOP/scripts/initramfs.sh" "$obj" "$BUILD/initramfs-demo.cpio" >&2
-	"$TOP/scripts/boot.sh" "$obj/arch/x86/boot/bzImage" \
-		"$BUILD/initramfs-demo.cpio" "$1" "$log" >&2
-	echo "$log"
+# count_verdicts FILE: 'N passed, M failed, K skipped' of the PASS, FAIL
+# and SKIP lines in FILE (none when it does not exist).
+count_verdicts() {
+	local p f s
+	p=$(grep -sc '^PASS:' "$1" || true)
+	f=$(grep -sc '^FAIL:' "$1" || true)
+	s=$(grep -sc '^SKIP:' "$1" || true)
+	echo "${p:-0} passed, ${f:-0} failed, ${s:-0} skipped"
 }
 
 # The reliability guest: 1 GiB on node 0 with both vCPUs, and a second

@@ -50,8 +50,7 @@ for entry in "$@"; do
 	log=$LOGS/matrix-$entry.log
 	result=pass
 	run_entry "$entry" "$log" || result=FAIL
-	v=$log.verdicts
-	counts="$(grep -sc '^PASS' "$v" || true) passed, $(grep -sc '^FAIL' "$v" || true) failed, $(grep -sc '^SKIP' "$v" || true) skipped"
+	counts=$(count_verdicts "$log.verdicts")
 	if [ $result = pass ]; then
 		echo "PASS: matrix $entry ($counts)"
 	else

@@ -28,7 +28,11 @@ for flavour in $FLAVOURS; do
 		--tree "$TREE" --pressure) || rc=1
 	logs+=("$log")
 done
-"$S/reliability-report.py" "${logs[@]}" >"$out/report.md"
+{
+	echo "Measured on $(series_stamp); STRESS=$STRESS s, INJECT=$INJECT %."
+	echo
+	"$S/reliability-report.py" "${logs[@]}"
+} >"$out/report.md"
 cat "$out/report.md"
 say "report: ${out#"$TOP"/}/report.md"
 exit $rc

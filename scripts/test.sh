@@ -15,19 +15,61 @@
 
 S=$TOP/scripts
 summary=$LOGS/test-summary.txt
+failures=$LOGS/test-failures.txt
 mkdir -p "$LOGS"
 : >"$summary"
+: >"$failures"
 
-result() { echo "$1: $2" | tee -a "$summary"; }
+# The step that runs now: the log that shows its result and the command
+# that reruns it, for the list of failures (set by step).
+step_log=$summary step_rerun="make test"
+
+# step LOG CMD...: the checks that follow are shown by LOG and rerun by CMD.
+step() {
+	step_log=$1
+	shift
+	step_rerun=$(echo "$*" | tr -s ' ' | sed 's/^ //; s/ $//')
+}
+
+# failed LINE...: note failure lines with the current step's log and rerun
+# command.
+failed() {
+	printf '%s\n' "$@" >>"$failures"
+	printf '    log: %s\n    rerun: %s\n' "${step_log#"$TOP"/}" "$step_rerun" >>"$failures"
+}
+
+result() {
+	echo "$1: $2" | tee -a "$summary"
+	[ "$1" != FAIL ] || failed "$1: $2"
+}
+
+# keep_logs: copy this run's summary and serial logs (with their
+# verdicts), and every log a failure names, to build/failed-runs/DATE/
+# (same paths below it); print that directory.
+keep_logs() {
+	local keep f
+	keep=$BUILD/failed-runs/$(date +%Y%m%d-%H%M%S)
+	mkdir -p "$keep"
+	for f in "$summary" "$failures" "$LOGS"/serial-*.log* $(sed -n 's/^    log: //p' "$failures"); do
+		f=$(realpath -m "$TOP/${f#"$TOP"/}")
+		[ -f "$f" ] || continue
+		mkdir -p "$keep/$(dirname "${f#"$TOP"/}")"
+		cp "$f" "$keep/${f#"$TOP"/}"
+	done
+	echo "${keep#"$TOP"/}"
+}
 
 finish() {
-	local p f s
-	p=$(grep -c '^PASS:' "$summary" || true)
-	f=$(grep -c '^FAIL:' "$summary" || true)
-	s=$(grep -c '^SKIP:' "$summary" || true)
+	local keep
+	if grep -q '^FAIL:' "$summary"; then
+		keep=$(keep_logs)
+		echo
+		echo "Failures (logs kept in $keep/):"
+		cat "$failures"
+	fi
 	echo
-	echo "$p passed, $f failed, $s skipped"
-	[ "$f" = 0 ]
+	count_verdicts "$summary"
+	! grep -q '^FAIL:' "$summary"
 }
 
 # check WHAT CMD...: one PASS or FAIL line for WHAT, as CMD succeeds
@@ -54,12 +96,15 @@ fatal_check() {
 # verdicts WHAT CMD...: a command that prints PASS/FAIL lines itself; if
 # it fails without printing a FAIL line, record one for it.
 verdicts() {
-	local what=$1 before
+	local what=$1 out rc=0 fails
 	shift
-	before=$(grep -c '^FAIL:' "$summary" || true)
-	if ! "$@" | tee -a "$summary"; then
-		[ "$(grep -c '^FAIL:' "$summary" || true)" -gt "$before" ] ||
-			result FAIL "$what: exited with an error and no verdict"
+	out=$("$@") || rc=$?
+	[ -z "$out" ] || printf '%s\n' "$out" | tee -a "$summary"
+	mapfile -t fails < <(printf '%s\n' "$out" | grep '^FAIL:' || true)
+	if [ ${#fails[@]} -gt 0 ]; then
+		failed "${fails[@]}"
+	elif [ $rc != 0 ]; then
+		result FAIL "$what: exited with an error and no verdict"
 	fi
 }
 
@@ -73,11 +118,24 @@ tagged() {
 
 # check_copies WHAT: check-sync and checkpatch of the series $SERIES.
 check_copies() {
+	step "$summary" "$(series_env) scripts/check-sync.sh"
 	check "$1check-sync: copies of added files match the series" "$S/check-sync.sh"
+	step "$summary" "$(series_env) scripts/checkpatch.sh"
 	verdicts "$1checkpatch" "$S/checkpatch.sh"
 }
 
+# series_env [VAR...]: the settings a rerun command needs, as VAR=value
+# words: SERIES (unless the top) and the VARs that are set.
+series_env() {
+	local v
+	[ "$SERIES" = "$TOP" ] || printf 'SERIES=%q ' "$(series_dir)"
+	for v in "$@"; do
+		[ -z "${!v:-}" ] || printf '%s=%q ' "$v" "${!v}"
+	done
+}
+
 "$S/deps.sh"
+step "$summary" "$(series_env) scripts/tree.sh"
 base="$(base_get DEBIAN_PACKAGE) $(base_get DEBIAN_VERSION)"
 fatal_check "base $base fetched and verified; series applies with git am ($(series_patches | wc -l) patches)" "$S/tree.sh"
 check_copies ""
@@ -88,6 +146,7 @@ if [ "$SERIES" = "$TOP" ]; then
 	for b in $(backports); do
 		name="backport $(basename "$b")"
 		n=$(PATCHES=$b/patches series_patches | wc -l)
+		step "$summary" "SERIES=${b#"$TOP"/} scripts/tree.sh; SERIES=${b#"$TOP"/} scripts/check-sync.sh"
 		check "$name: $n patches apply with git am to $(BASE_FILE=$b/BASE base_get UPSTREAM)" \
 			env SERIES="$b" "$S/tree.sh"
 		check "$name: check-sync: copies of added files match the series" \
@@ -106,11 +165,17 @@ guest_run() {
 	[ "$SERIES" = "$TOP" ] || tag="$(basename "$SERIES"): "
 	local obj=$build/obj/$1 log=$build/logs/serial-$3.log initramfs=$build/initramfs-$1.cpio
 	shift 3
+	step "$obj/build.log" "$(series_env) scripts/kernel.sh $flavour"
 	fatal_check "${tag}build the $flavour kernel ($what)" "$S/kernel.sh" "$flavour"
+	step "$obj/kselftest.log" "$(series_env) scripts/selftests.sh ${obj#"$TOP"/}"
 	fatal_check "${tag}build the mm kselftests for the $flavour kernel" "$S/selftests.sh" "$obj"
+	step "$summary" "$(series_env) scripts/initramfs.sh ${obj#"$TOP"/} ${initramfs#"$TOP"/}"
 	fatal_check "${tag}pack the guest initramfs for the $flavour kernel" \
 		"$S/initramfs.sh" "$obj" "$initramfs"
-	fatal_check "${tag}boot the $flavour kernel in QEMU with plan $plan" \
+	# A boot that fails or times out is judged all the same: its partial
+	# log shows how far it came.
+	step "$log" "$(series_env MEM APPEND QEMU_ARGS) scripts/run-plan.sh $flavour $plan ${log#"$TOP"/} $*"
+	check "${tag}boot the $flavour kernel in QEMU with plan $plan" \
 		"$S/boot.sh" "$obj/arch/x86/boot/bzImage" "$initramfs" "$plan" "$log"
 	verdicts "${tag}judge the serial log of plan $plan" \
 		tagged "$tag" "$S/results.py" "$log" --plan "$plan" "$@"
