@@ -130,7 +130,7 @@ series_env() {
 	local v
 	[ "$SERIES" = "$TOP" ] || printf 'SERIES=%q ' "$(series_dir)"
 	for v in "$@"; do
-		[ -z "${!v:-}" ] || printf '%s=%q ' "$v" "${!v}"
+		[ -z "${!v:-}" ] || printf "%s='%s' " "$v" "${!v}"
 	done
 }
 
