@@ -73,6 +73,7 @@
 #include <linux/slab.h>
 #include <linux/string_choices.h>
 #include <linux/suspend.h>
+#include <linux/swap.h>
 #include <linux/syscore_ops.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
@@ -1768,6 +1769,12 @@ int unmapped_alloc_hibernate(bool start)
 	/* Pairs with the release in unmapped_alloc_init(). */
 	if (!start || !smp_load_acquire(&unmapped_ready))
 		return 0;
+	/*
+	 * A freed page-cache folio (memfd_secret) can still be held by the
+	 * LRU batch of the CPU that added it, until that CPU drains it: let
+	 * such pages come back first, or they would count as in use.
+	 */
+	lru_add_drain_all();
 	for_each_node(nid)
 		unmapped_alloc_drain(nid);
 	if (!unmapped_holds_pages())

@@ -37,8 +37,9 @@
  *
  *  - hibernate (run alone, with a swap device set up as the resume device
  *    and /sys/power/disk set to test_resume): free cached pages do not go
- *    into a hibernation image; an image is saved and loaded back, after
- *    which the cache holds nothing and serves again.
+ *    into a hibernation image, and secret pages freed but still held by
+ *    another CPU's LRU batch do not make it refuse; an image is saved and
+ *    loaded back, after which the cache holds nothing and serves again.
  *
  * The tests need the cache's debugfs files (CONFIG_UNMAPPED_ALLOC,
  * CONFIG_DEBUG_FS) and skip without them; offline also needs
@@ -48,6 +49,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -874,12 +876,49 @@ TEST_F(pressure, cpuset)
 	EXPECT_EQ(here[1] - here[0], 0);
 }
 
+/* Run the calling thread on @cpu only. */
+static int run_on(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+/*
+ * Free @pages secret pages that another CPU's LRU batch still holds: they
+ * are faulted in on CPU 1, which adds each folio to its per-CPU batch with
+ * a reference of the batch's own, and unmapped and closed on CPU 0, whose
+ * munmap() drains only CPU 0's batch. The pages stay in use until CPU 1's
+ * batch is drained. Returns 0, or -1 when the machine has a single CPU.
+ */
+static int free_behind_lru_batch(int pages)
+{
+	cpu_set_t all;
+	char *p;
+	int err = -1;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2 ||
+	    sched_getaffinity(0, sizeof(all), &all) || run_on(1))
+		return -1;
+	p = secret_map(pages * page_size, 0x55);
+	if (p != MAP_FAILED && !run_on(0)) {
+		munmap(p, pages * page_size);
+		err = 0;
+	}
+	sched_setaffinity(0, sizeof(all), &all);
+	return err;
+}
+
 /*
  * Hibernation with free pages in the cache: they are given back before the
  * image is made, and an image is saved and loaded back within one boot
  * (/sys/power/disk test_resume; the caller sets up a swap device as the
- * resume device). While a memfd_secret file exists, hibernation is not
- * available at all (mainline's own rule).
+ * resume device). Secret pages freed just before, but still held by
+ * another CPU's LRU batch, are in use only until that batch is drained:
+ * they must not make the cache refuse hibernation. While a memfd_secret
+ * file exists, hibernation is not available at all (mainline's own rule).
  */
 TEST_F_TIMEOUT(pressure, hibernate, 600)
 {
@@ -901,6 +940,8 @@ TEST_F_TIMEOUT(pressure, hibernate, 600)
 
 	cached = fill_cache(64);
 	ASSERT_GT(cached, 0);
+	if (free_behind_lru_batch(8))
+		TH_LOG("one CPU: no secret pages left in another CPU's LRU batch");
 	err = write_file("/sys/power/state", "disk");
 	EXPECT_EQ(err, 0)
 		TH_LOG("hibernation: %s", strerror(-err));
