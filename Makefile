@@ -1,19 +1,20 @@
 # SPDX-License-Identifier: GPL-2.0
 # The workbench's index. 'make' (or 'make help') lists the targets, from
 # the '## ' comment on each target's line, and the settings, from the
-# '#= ' lines below. Every target is a small script in scripts/.
+# '#= ' lines below. Every target is a small script in scripts/; every
+# boot is one line of configurations.txt, run by scripts/run-config.sh.
 #
 # Settings, on the make command line or in the environment:
 #= SERIES=.           the series to work on: . (Linux 7.3) or backports/v6.12
-#= FLAVOUR=test       kernel of make shell and make gdb: test, debug, demo, off, kasan, ...
-#= MEM=2G             guest memory (make test and make matrix: 4G; reliability: 1G + a 512M DIMM)
+#= CONFIG=test        configuration (configurations.txt) of make shell and make gdb
+#= CONFIGS=           configurations.txt lines to run: make matrix (its lines, cross), reliability (its lines), check-series (test off)
+#= MEM=               guest memory instead of the configuration's (not for its numa guest)
 #= SMP=2              guest vCPUs
 #= ACCEL=tcg          tcg, kvm, or auto (KVM only if a probe boot under it reaches its plan)
-#= TIMEOUT=1200       seconds before a hung guest is killed (its partial log is still judged)
+#= TIMEOUT=           seconds before a hung guest is killed, instead of the configuration's
 #= APPEND=            extra kernel command line
 #= JOBS=$(nproc)      parallel build jobs
 #= RESET=0            make tree RESET=1: rebuild build/linux from patches/
-#= FLAVOURS=          make reliability: test kasan; make check-series: test off
 #= STRESS=60          make reliability: seconds of stress
 #= INJECT=10          make reliability: percent of the stress threads' CPA splits that fail
 #= REPS=3             make bench: fresh boots per workload and kernel
@@ -22,11 +23,11 @@
 #= UNKNOWN_OK=0       1: a config option no Kconfig defines yet is reported, not fatal
 #= CCACHE_DIR=~/.cache/unmapped-ccache   compiler cache, shared by every clone
 
-export MEM SMP ACCEL TIMEOUT APPEND JOBS RESET FLAVOURS STRESS INJECT SERIES UNKNOWN_OK FLAVOUR \
+export MEM SMP ACCEL TIMEOUT APPEND JOBS RESET CONFIGS STRESS INJECT SERIES UNKNOWN_OK CONFIG \
 	CCACHE_DIR REPS KSELFTESTS QEMU_ARGS
 
 .DEFAULT_GOAL := help
-.PHONY: help test demo bench publish cache-bench reliability matrix check-series cross-build \
+.PHONY: help test demo bench publish cache-bench reliability matrix check-series kunit cross-build \
 	pageflags-layout shell gdb deps tree export check-sync checkpatch clean
 
 help: ## this list
@@ -53,11 +54,14 @@ cache-bench: ## the cache against the per-page path in one boot (build/cache-ben
 reliability: ## stress, OOM, memlock and offline at length (build/reliability/report.md)
 	scripts/reliability.sh
 
-matrix: ## every configuration beyond make test (off, pagealloc, kasan, kcsan, numa, ...)
+matrix: ## the configurations beyond make test (off, pagealloc, kasan, kcsan, numa, ...)
 	scripts/matrix.sh
 
-check-series: tree ## static checks, and every prefix of the series built on and off
+check-series: tree ## static checks, kunit.py run, every prefix of the series built on and off
 	scripts/check-series.sh
+
+kunit: tree ## the quick loop: the series' KUnit suites by kunit.py run with their .kunitconfig
+	scripts/kunit.sh
 
 cross-build: tree ## build-only i386 and arm64
 	scripts/cross-build.sh
@@ -65,7 +69,7 @@ cross-build: tree ## build-only i386 and arm64
 pageflags-layout: deps ## what PG_unmapped costs in Debian's amd64 configuration
 	scripts/pageflags-layout.sh
 
-shell: ## boot FLAVOUR to a shell on this terminal (Ctrl-A X quits)
+shell: ## boot CONFIG to a shell on this terminal (Ctrl-A X quits)
 	scripts/shell.sh
 
 gdb: ## as make shell, stopped for gdb on localhost:1234 (nokaslr)

@@ -11,6 +11,15 @@ run_test() {
 	echo "=== test $name end rc=$?"
 }
 
+# run_vmtests NAME ARGS...: the mm kselftests of CATEGORIES through the
+# kernel's runner, run_vmtests.sh ARGS (-t "CATEGORY...", -d for the
+# destructive ones), as test NAME.
+run_vmtests() {
+	name=$1
+	shift
+	(cd /kselftest/mm && run_test "$name" bash ./run_vmtests.sh "$@")
+}
+
 # run_kunit SUITE: run a built-in KUnit suite again now that the system
 # is running (through KUnit's debugfs 'run' file), and print its KTAP
 # results between markers.

@@ -4,18 +4,19 @@
 
 Usage: bench-table.py LOGDIR
 
-Reads the serial logs of the guests that ran guest/plans/bench, named
-LOGDIR/{base,patched}-WORKLOAD-REP.log (missing or incomplete logs give
-'not measured' cells), and prints a
+Reads the figures (figures.py) of the serial logs of the guests that ran
+guest/plans/bench, named LOGDIR/{base,patched}-WORKLOAD-REP.log (missing
+or incomplete logs give 'not measured' cells), and prints a
 Markdown table: per metric the median over the repetitions with the
 minimum and maximum in brackets, for each kernel, and the ratio of the
 medians, oriented so that a ratio above 1 means the patched kernel is
 better ('inf' when the patched value is 0).
 """
 import glob
-import re
 import statistics
 import sys
+
+from figures import groups, number, read_lines
 
 # (key, description, lower is better)
 METRICS = [
@@ -40,59 +41,31 @@ def parse(paths):
 
 
 def parse_log(path, vals):
-    """Add the values of one serial log; a block the guest did not finish
-    (no end marker) adds nothing."""
-    holds, block, table = {}, None, None
-    for l in open(path, errors='replace'):
-        l = l.rstrip('\n')
-        if re.match(r'^\[\s*\d+\.\d+\]', l):
-            continue
-        m = re.match(r'=== test churn-\d+ (begin|end)', l)
-        if m:
-            if m.group(1) == 'begin':
-                table = {}
-            elif table is not None:
-                churn(table, vals)
-                table = None
-            continue
-        if table is not None:
-            m = re.match(r'# (\S+?):?\s+(-?\d+|n/a)\s+(-?\d+|n/a)\s+(-?\d+|n/a)$', l)
-            if m:
-                table[m.group(1)] = [None if v == 'n/a' else int(v) for v in m.groups()[1:]]
-            m = re.match(r'# peak secret memory (\d+) KiB', l)
-            if m:
-                table['peak'] = int(m.group(1))
-            continue
-        m = re.match(r'=== direct map: hold-\d+ (before|held|after)', l)
-        if m:
-            block = holds.setdefault(m.group(1), {})
-            continue
-        if block is not None:
-            m = re.match(r'\s+(\S+?):?\s+(\d+)( kB)?$', l)
-            if m:
-                block[m.group(1)] = int(m.group(2))
-                continue
-            block = None
-        m = re.search(r'secret-fault: .*pages_per_sec=(\d+)', l)
-        if m:
-            vals['fault_rate'].append(int(m.group(1)))
-    if all(k in holds for k in ('before', 'held', 'after')):
-        b, h, a = holds['before'], holds['held'], holds['after']
-        vals['hold_splits'].append(h['direct_map_level2_splits'] - b['direct_map_level2_splits'])
-        vals['hold_1g_splits'].append(h.get('direct_map_level3_splits', 0) -
-                                      b.get('direct_map_level3_splits', 0))
-        vals['hold_4k_held'].append(h['DirectMap4k'] - b['DirectMap4k'])
-        vals['hold_4k_left'].append(a['DirectMap4k'] - b['DirectMap4k'])
-        vals['hold_1g_left'].append((b.get('DirectMap1G', 0) - a.get('DirectMap1G', 0)) >> 20)
-
-
-def churn(table, vals):
-    splits, dm4k = table.get('direct_map_level2_splits'), table.get('DirectMap4k')
-    if not splits or not dm4k or None in splits + dm4k or 'peak' not in table:
+    """Add the figures (figures.py) of one serial log; what the guest did
+    not print (a workload it did not finish) adds nothing."""
+    got = groups(read_lines(path))
+    churn = got.get('churn', {})
+    for metric, key in (('churn_splits', 'level2_splits'),
+                        ('churn_4k_left', 'directmap4k_left_kb'),
+                        ('churn_peak', 'peak_secret_kib')):
+        if number(churn.get(key)) is not None:
+            vals[metric].append(number(churn[key]))
+    if number(got.get('fault', {}).get('pages_per_sec')) is not None:
+        vals['fault_rate'].append(number(got['fault']['pages_per_sec']))
+    hold = {}
+    for g, kv in got.items():
+        stage = g.split()[-1]
+        if g.startswith('direct map: hold-') and stage in ('before', 'held', 'after'):
+            hold[stage] = {k: number(v) for k, v in kv.items()}
+    if len(hold) < 3:
         return
-    vals['churn_splits'].append(splits[1] - splits[0])
-    vals['churn_4k_left'].append(dm4k[2] - dm4k[0])
-    vals['churn_peak'].append(table['peak'])
+    b, h, a = hold['before'], hold['held'], hold['after']
+    vals['hold_splits'].append(h['direct_map_level2_splits'] - b['direct_map_level2_splits'])
+    vals['hold_1g_splits'].append(h.get('direct_map_level3_splits', 0) -
+                                  b.get('direct_map_level3_splits', 0))
+    vals['hold_4k_held'].append(h['DirectMap4k'] - b['DirectMap4k'])
+    vals['hold_4k_left'].append(a['DirectMap4k'] - b['DirectMap4k'])
+    vals['hold_1g_left'].append((b.get('DirectMap1G', 0) - a.get('DirectMap1G', 0)) >> 20)
 
 
 def cell(v):

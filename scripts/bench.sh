@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# 'make bench': the base kernel (no series) and the patched kernel, built
-# from the same configuration fragments (flavour 'demo'), each booted with
-# guest/plans/bench once per workload and repetition (REPS=3, MEM=4G by
-# default; serial logs in build/logs/bench/). Writes build/bench/bench.md
+# 'make bench': the base kernel (no series) and the patched kernel,
+# configurations bench-base and bench of configurations.txt (the same
+# configuration fragments), each through scripts/run-config.sh with
+# guest/plans/bench once per workload and repetition (REPS=3; serial logs
+# in build/logs/bench/). Writes build/bench/bench.md
 # (table of base against patched, the microbenchmark with the cache
 # switched off and on, kernels and machine) and the direct-map pictures
 # build/bench/direct-map-{base,patched}.svg (and .png when rsvg-convert
@@ -16,7 +17,6 @@
 S=$TOP/scripts
 out=$BUILD/bench
 logs_dir=$LOGS/bench
-export MEM=${MEM:-4G}
 REPS=${REPS:-3}
 WORKLOADS="churn hold fault micro"
 failed=()
@@ -33,15 +33,16 @@ step() {
 	return 1
 }
 
+# The configurations (configurations.txt) of the two kernels.
+declare -A config=([base]=bench-base [patched]=bench)
+
 # boot_bench KERNEL WORKLOAD REP: boot KERNEL (base or patched) with the
 # bench plan for one repetition of one workload, and judge the log.
 boot_bench() {
-	local log=$logs_dir/$1-$2-$3.log obj=$patched
-	[ "$1" = base ] && obj=$base
-	APPEND="workload=$2 rep=$3" "$S/boot.sh" "$obj/arch/x86/boot/bzImage" \
-		"$BUILD/initramfs-demo.cpio" bench "$log" >/dev/null &&
-		"$S/results.py" "$log" --plan bench >"$log.verdict" || {
-			cat "$log.verdict" 2>/dev/null
+	local log=$logs_dir/$1-$2-$3.log
+	APPEND="workload=$2 rep=$3 ${APPEND:-}" "$S/run-config.sh" --no-build \
+		"${config[$1]}" "$log" >"$log.run" 2>&1 || {
+			grep -v '^PASS' "$log.run"
 			return 1
 		}
 }
@@ -62,24 +63,13 @@ picture() {
 }
 
 step "install packages" "$S/deps.sh" || exit 1
-step "unpack the base and apply the series" "$S/tree.sh" || exit 1
-
-patched=$BUILD/obj/demo base=$BUILD/obj/base-demo
-step "build the patched kernel" "$S/kernel.sh" demo &&
-	step "build the mm kselftests" "$S/selftests.sh" "$patched" &&
-	step "pack the guest" "$S/initramfs.sh" "$patched" "$BUILD/initramfs-demo.cpio" &&
-	guest=1 || true
-step "build the base kernel" "$S/base-kernel.sh" demo && base_built=1 || true
 
 # Nothing from an earlier run may pass for a result of this one.
 rm -rf "$logs_dir" "$out"/direct-map-* "$out/micro.log"
 mkdir -p "$logs_dir"
 for k in base patched; do
-	obj=$patched
-	[ $k = base ] && obj=$base
-	if [ -z "${guest:-}" ] || [ ! -e "$obj/arch/x86/boot/bzImage" ] ||
-	   { [ $k = base ] && [ -z "${base_built:-}" ]; }; then
-		say "bench: $k kernel not booted (an earlier step failed)"
+	if ! step "build the $k kernel and its guest" "$S/run-config.sh" --build-only "${config[$k]}"; then
+		say "bench: $k kernel not booted (its build failed)"
 		continue
 	fi
 	for w in $WORKLOADS; do
@@ -99,10 +89,11 @@ blog=$logs_dir/base-churn-1.log plog=$logs_dir/patched-churn-1.log
 	echo
 	echo "Base $(kernel_version "$blog" || true) against patched" \
 		"$(kernel_version "$plog" || true): $(series_stamp), both from the" \
-		"configuration fragments of flavour 'demo'; $(date -u +%F)."
+		"configuration fragments ($(config_get bench fragments)); $(date -u +%F)."
 	echo "Machine: $(lscpu | sed -n 's/^Model name: *//p' | head -n1), $(nproc) CPUs;" \
 		"$(qemu-system-x86_64 --version | head -n1), TCG (time is emulated:" \
-		"compare ratios and counts, not absolute times); guest ${SMP:-2} vCPUs, $MEM."
+		"compare ratios and counts, not absolute times); guest ${SMP:-2} vCPUs," \
+		"${MEM:-$(config_get bench guest)}."
 	echo "Each workload ran $REPS times, each time in a fresh boot: median [min-max] (n)."
 	echo
 	"$S/bench-table.py" "$logs_dir"

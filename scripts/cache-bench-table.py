@@ -1,20 +1,21 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Turn the 'bench ...' lines of a cache-bench serial log into a Markdown
-table: per mode and order (the "zero" mode on its own line), the median ns per allocate+free with the cache
-on and off (min-max in brackets), their ratio, and the TLB flushes on all
-CPUs and PMD splits per 512 pages."""
-import re
+"""Turn the 'figures bench ...' lines (figures.py) of a cache-bench serial
+log into a Markdown table: per mode and order (the "zero" mode on its own
+line), the median ns per allocate+free with the cache on and off (min-max
+in brackets), their ratio, and the TLB flushes on all CPUs and PMD splits
+per 512 pages."""
 import statistics
 import sys
 
+from figures import read_lines, records
+
 runs = {}
-for line in open(sys.argv[1], errors="replace"):
-    if not line.startswith("bench round="):
+for group, f in records(read_lines(sys.argv[1])):
+    if group != "bench":
         continue
-    f = dict(re.findall(r"(\w+)=(\S+)", line))
     if "allocated" not in f:
-        sys.exit("incomplete benchmark line: " + line.strip())
+        sys.exit("incomplete benchmark figures: " + " ".join(f"{k}={v}" for k, v in f.items()))
     pages = int(f["allocated"]) << int(f["order"])
     runs.setdefault((f["mode"], int(f["order"]), f["cache"]), []).append(
         (int(f["ns_per_op"]), int(f["tlb_flushes"]) * 512 / pages,

@@ -1,21 +1,21 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# 'make demo': build and boot the patched kernel (flavour 'demo': no
-# self test that changes the direct map behind the workload's back), run
-# the memfd_secret selftests (guest/plans/directmap), and print what the
-# guest printed: the direct-map counters of /proc/vmstat and the
-# DirectMap sizes of /proc/meminfo before and after them, and the table
-# of counters the memfd_secret_directmap selftest reads before, during
-# and after its churn. The last line counts the checks of the serial log
-# (results.py; the verdicts are in LOG.verdicts). Exits 1 if one failed.
+# 'make demo': configuration 'demo' of configurations.txt through
+# scripts/run-config.sh: the patched kernel without any self test that
+# changes the direct map behind the workload's back, with the
+# memfd_secret selftests (guest/plans/directmap, through run_vmtests.sh).
+# Then what the guest printed: the direct-map counters of /proc/vmstat
+# and the DirectMap sizes of /proc/meminfo before and after them, and
+# the table of counters the memfd_secret_directmap selftest reads before,
+# during and after its churn. The last line counts the checks of the
+# serial log (verdicts in LOG.verdicts). Exits 1 if one failed.
 . "$(dirname "$0")/lib.sh"
 
 S=$TOP/scripts
-log=$LOGS/serial-directmap.log
+log=$(config_log demo)
 "$S/deps.sh"
-"$S/tree.sh"
 rc=0
-"$S/run-plan.sh" demo directmap "$log" || rc=1
+"$S/run-config.sh" demo || rc=1
 
 echo
 echo "Kernel: $(kernel_version "$log")," \

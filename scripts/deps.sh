@@ -12,7 +12,7 @@ PACKAGES=(
 	rsync perl python3 git ccache	# kernel build
 	python3-ply python3-git		# checkpatch.pl (spdxcheck.py)
 	qemu-system-x86			# guest
-	busybox-static			# guest userland
+	busybox-static bash-static	# guest userland (bash: run_vmtests.sh)
 	libcap-dev libnuma-dev		# mm kselftests (static)
 	librsvg2-bin			# make bench: PNG of the direct-map pictures
 	debian-archive-keyring		# fetch-source.sh: signed suites

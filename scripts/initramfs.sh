@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Usage: initramfs.sh OBJDIR OUTPUT
-# Pack the guest: static busybox, guest/ (init, helpers, plans), the
+# Pack the guest: static busybox and bash, guest/ (init, helpers, plans), the
 # programs of guest/src built static, and the mm kselftests of OBJDIR
 # when they were built.
 . "$(dirname "$0")/lib.sh"
@@ -13,6 +13,7 @@ rm -rf "$root"
 mkdir -p "$root"/{bin,lib,plans,proc,sys,dev,tmp}
 
 cp /bin/busybox "$root/bin/busybox"
+cp /bin/bash-static "$root/bin/bash"	# run_vmtests.sh is a bash script
 for applet in $(/bin/busybox --list); do
 	[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
 done

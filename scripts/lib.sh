@@ -157,21 +157,49 @@ stale_copies() {
 	done
 }
 
-# The kernels the workbench builds, by the config fragments (configs/)
-# merged onto tinyconfig. Each is built in build/obj/FLAVOUR.
-flavour_fragments() {
-	case $1 in
-	test) echo base debug test ;;	# make test: lockdep, DEBUG_VM, KUnit, CPA self test
-	debug) echo base debug ;;	# make test: lockdep, DEBUG_VM, nothing else changing the direct map
-	off) echo base debug test off ;;	# the test kernel without CONFIG_UNMAPPED_ALLOC
-	kasan) echo base debug test kasan ;;	# make reliability, make matrix: the test kernel with KASAN
-	pagealloc) echo base debug test pagealloc ;;	# make matrix: debug_pagealloc and KFENCE
-	kcsan) echo base debug test kcsan ;;	# make matrix: the test kernel with KCSAN
-	hibernate) echo base debug test hibernate ;;	# make matrix: hibernation to a RAM disk
-	demo) echo base ;;		# make demo: no self test that changes the direct map
-	*) die "unknown kernel flavour '$1'" ;;
+# The configurations (configurations.txt): one line per configuration,
+# 'name make series fragments guest append timeout plan judge'.
+CONFIGS_FILE=$TOP/configurations.txt
+
+# config_names TARGET: the configurations whose make column names TARGET,
+# in the table's order.
+config_names() {
+	awk -v t="$1" '!/^#/ && NF { n = split($2, m, ","); for (i = 1; i <= n; i++) if (m[i] == t) print $1 }' \
+		"$CONFIGS_FILE"
+}
+
+# config_get NAME FIELD: one field of configuration NAME (fails when
+# there is no such configuration).
+config_get() {
+	awk -v n="$1" -v f="$2" '
+		BEGIN { split("name make series fragments guest append timeout plan judge", h, " ")
+			for (i in h) col[h[i]] = i }
+		!/^#/ && $1 == n { print $col[f]; found = 1; exit }
+		END { exit !found }' "$CONFIGS_FILE" || die "no configuration '$1' in ${CONFIGS_FILE#"$TOP"/}"
+}
+
+# config_series NAME: the directory of the series of configuration NAME:
+# SERIES for - and base, DIR for DIR and base:DIR.
+config_series() {
+	local s
+	s=$(config_get "$1" series)
+	s=${s#base}
+	s=${s#:}
+	case $s in
+	''|-) echo "$SERIES" ;;
+	*) (cd "$TOP" && realpath "$s") ;;
 	esac
 }
+
+# config_log NAME: the serial log of configuration NAME, in the logs of
+# its series' build directory.
+config_log() {
+	echo "$(series_build "$(config_series "$1")")/logs/$1.log"
+}
+
+# obj_name FRAGMENTS: the build directory name of a kernel made of the
+# comma-separated FRAGMENTS (base,debug,test: base-debug-test).
+obj_name() { echo "${1//,/-}"; }
 
 # kernel_version LOG: the kernel release a serial log's boot banner names.
 kernel_version() {
@@ -186,14 +214,4 @@ count_verdicts() {
 	f=$(grep -sc '^FAIL:' "$1" || true)
 	s=$(grep -sc '^SKIP:' "$1" || true)
 	echo "${p:-0} passed, ${f:-0} failed, ${s:-0} skipped"
-}
-
-# The reliability guest: 1 GiB on node 0 with both vCPUs, and a second
-# node whose only memory is a 512 MiB DIMM, onlined as kernel memory (it
-# holds almost no kernel pages, so the memory-offline test can offline
-# the memory blocks it fills the cache with there). boot.sh takes these.
-reliability_guest() {
-	export MEM="1G,slots=2,maxmem=2G"
-	export QEMU_ARGS="-object memory-backend-ram,id=m0,size=1G -numa node,nodeid=0,cpus=0-1,memdev=m0 -numa node,nodeid=1 -object memory-backend-ram,id=m1,size=512M -device pc-dimm,id=dimm1,memdev=m1,node=1"
-	export APPEND="memhp_default_state=online_kernel ${1:-}"
 }

@@ -8,13 +8,15 @@ exits 1 when any check failed. Checks:
   - no kernel line reports a WARN, BUG, Oops, lockdep, KASAN or similar;
     a KCSAN data-race report fails only when a function the series adds
     or changes is in it (--patches); others are listed, not hidden;
-  - with --tree: the kernel's tools/testing/kunit/kunit.py parses the
+  - with --judge kunit: the kernel's tools/testing/kunit/kunit.py parses the
     boot-time KUnit output, and the results of each suite the plan ran
     again after boot, and exits 0 (one line per test case);
   - every '=== test NAME' block of the plan: its TAP lines and exit code;
-  - with --cpa: the CPA boot self test printed its 'ok.' verdict.
+  - the figures the plan's '# zero:' lines name (figures.py) are there
+    and 0: a missing one fails;
+  - with --judge cpa: the CPA boot self test printed its 'ok.' verdict.
 Kernel messages the console printed into the middle of the plan's lines
-are taken out first (untangle()); a block whose end marker has no begin
+are taken out first (figures.untangle()); a block whose end marker has no begin
 marker fails.
 """
 import argparse
@@ -22,6 +24,8 @@ import os
 import re
 import subprocess
 import sys
+
+from figures import groups, number, read_lines
 
 KERNEL_LINE = re.compile(r'^\[\s*\d+\.\d+\]')
 KTAP_LINE = re.compile(r'^\s*(K?TAP version \d+|\d+\.\.\d+|(not )?ok \d+|#)')
@@ -50,33 +54,7 @@ HUNK_FUNCTION = re.compile(r'^@@ .* @@ .*?\b(\w+)\(')
 ADDED_FUNCTION = re.compile(r'^\+[a-z_][^;]*?\b(\w+)\([^;]*$')
 
 results = []
-
-STAMP = re.compile(r'\[\s*\d+\.\d+\] ')
-
-
-def untangle(lines):
-    """Separate kernel messages from the plan's own output. The console
-    prints kernel messages while the guest writes to it, so a kernel line
-    can land in the middle of a line of the plan: '=== kunit x86_cp', then
-    '[ 7.75] CPA ...' on the same line, then 'a_collapse begin' before the
-    next kernel line, and the plan's newline later. A fragment before a
-    timestamp is the start (or the middle) of a line of the plan; it is
-    completed by the next line that holds no kernel message."""
-    out, pending = [], ''
-    for l in lines:
-        m = STAMP.search(l)
-        if m is None:
-            out.append(pending + l)
-            pending = ''
-        elif m.start() == 0:
-            out.append(l)
-        else:
-            pending += l[:m.start()]
-            out.append(l[m.start():])
-    if pending:
-        out.append(pending)
-    return out
-
+PLANS = os.path.join(os.path.dirname(__file__), '..', 'guest', 'plans')
 
 def report(status, what):
     results.append(status)
@@ -278,12 +256,62 @@ def check_kunit(lines, tree):
         report('FAIL', f'kunit after boot {name}: did not finish')
 
 
+def tap_result(line):
+    """A TAP result line as (depth, status, name), depth the number of
+    '# ' prefixes (a runner such as run_vmtests.sh nests the TAP of each
+    program it runs under one); None for other lines."""
+    depth = 0
+    while line.startswith('# '):
+        line, depth = line[2:], depth + 1
+    m = re.match(r'(ok|not ok) \d+ ?([^#]*)(#.*)?$', line)
+    if not m:
+        return None
+    if m.group(3) and m.group(3)[1:].strip().upper().startswith('SKIP'):
+        status = 'skip'
+    else:
+        status = m.group(1)
+    return depth, status, m.group(2).strip()
+
+
+def judge_results(label, results, rc):
+    """One verdict for a test program: its TAP results (depth 0) and exit
+    status."""
+    ok, notok, skip = (sum(1 for r in results if r == s)
+                       for s in ('ok', 'not ok', 'skip'))
+    counts = f'{ok} ok, {notok} not ok, {skip} skipped, exit {rc}'
+    if notok or rc not in (0, 4) or (ok == 0 and skip == 0):
+        report('FAIL', f'kselftest {label}: {counts}')
+    elif rc == 4 or ok == 0:
+        report('SKIP', f'kselftest {label}: {counts}')
+    else:
+        report('PASS', f'kselftest {label}: {counts}')
+
+
+def judge_block(name, results, rc):
+    """The verdicts of one '=== test' block. A program's own TAP gives one
+    verdict; a runner's (its programs' TAP nested under it) gives one per
+    program, from that program's results and the runner's line for it."""
+    if not any(d == 1 for d, _, _ in results):
+        judge_results(name, [s for d, s, _ in results if d == 0], rc)
+        return
+    nested = []
+    for depth, status, prog in results:
+        if depth == 1:
+            nested.append(status)
+        elif depth == 0:
+            prog_rc = {'ok': 0, 'skip': 4}.get(status, 1)
+            judge_results(f'{name} {prog}', nested, prog_rc)
+            nested = []
+    if rc not in (0, 4):
+        report('FAIL', f'kselftest {name}: the runner exited {rc}')
+
+
 def check_tests(lines):
     name = None
     for l in lines:
         m = re.match(r'=== test (\S+) begin$', l)
         if m:
-            name, ok, notok, skip = m.group(1), 0, 0, 0
+            name, results = m.group(1), []
             continue
         if name is None:
             m = re.match(r'=== test (\S+) end rc=', l)
@@ -293,24 +321,36 @@ def check_tests(lines):
             continue
         m = re.match(r'=== test (\S+) end rc=(\d+)$', l)
         if m:
-            rc = int(m.group(2))
-            counts = f'{ok} ok, {notok} not ok, {skip} skipped, exit {rc}'
-            if notok or rc not in (0, 4) or (ok == 0 and skip == 0):
-                report('FAIL', f'kselftest {name}: {counts}')
-            elif rc == 4 or ok == 0:
-                report('SKIP', f'kselftest {name}: {counts}')
-            else:
-                report('PASS', f'kselftest {name}: {counts}')
+            judge_block(name, results, int(m.group(2)))
             name = None
             continue
-        if re.match(r'(ok|not ok) \d+.*# ?SKIP', l, re.I):
-            skip += 1
-        elif re.match(r'not ok \d+', l):
-            notok += 1
-        elif re.match(r'ok \d+', l):
-            ok += 1
+        r = tap_result(l)
+        if r:
+            results.append(r)
     if name is not None:
         report('FAIL', f'kselftest {name}: did not finish')
+
+
+def check_zero(lines, plan):
+    """The figures the plan says must be zero ('# zero: GROUP.KEY...'
+    lines in guest/plans/PLAN): each must be in the log, and 0."""
+    want = []
+    with open(os.path.join(PLANS, plan)) as f:
+        for l in f:
+            if l.startswith('# zero:'):
+                want += l.split()[2:]
+    if not want:
+        return
+    got = groups(lines)
+    for name in want:
+        group, _, key = name.rpartition('.')
+        value = got.get(group, {}).get(key)
+        if value is None:
+            report('FAIL', f'figure {name}: missing (must be 0)')
+        elif number(value) != 0:
+            report('FAIL', f'figure {name} = {value} (must be 0)')
+        else:
+            report('PASS', f'figure {name} = 0')
 
 
 def check_cpa(lines):
@@ -333,26 +373,31 @@ def check_cpa(lines):
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument('log')
 parser.add_argument('--plan', required=True)
-parser.add_argument('--tree', help='kernel tree, for kunit.py (enables KUnit)')
-parser.add_argument('--cpa', action='store_true')
-parser.add_argument('--pressure', action='store_true',
-                    help='the plan causes OOM kills and memory offline')
+parser.add_argument('--judge', default='-',
+                    help='comma-separated, from configurations.txt: kunit '
+                    '(KUnit results), cpa (the CPA self test), pressure (the '
+                    'plan causes OOM kills and memory offline); - for none')
+parser.add_argument('--tree', help='kernel tree, for kunit.py')
 parser.add_argument('--known', default=os.path.join(
     os.path.dirname(__file__), '..', 'known-kernel-warnings.txt'))
 parser.add_argument('--patches', default=os.path.join(
     os.path.dirname(__file__), '..', 'patches'),
     help='the series, whose functions a KCSAN report must not name')
 args = parser.parse_args()
+judge = set(args.judge.split(',')) - {'-'}
+unknown = judge - {'kunit', 'cpa', 'pressure'}
+if unknown or ('kunit' in judge and not args.tree):
+    parser.error(f'--judge {args.judge}: unknown {sorted(unknown)} or kunit without --tree')
 
-with open(args.log, errors='replace') as f:
-    log = untangle([l.rstrip('\r\n') for l in f])
+log = read_lines(args.log)
 
 check_plan(log, args.plan)
-check_kernel_log(log, known_warnings(args.known), args.pressure,
+check_kernel_log(log, known_warnings(args.known), 'pressure' in judge,
                  series_functions(args.patches))
-if args.tree:
+if 'kunit' in judge:
     check_kunit(log, args.tree)
 check_tests(log)
-if args.cpa:
+check_zero(log, args.plan)
+if 'cpa' in judge:
     check_cpa(log)
 sys.exit(1 if 'FAIL' in results else 0)

@@ -13,11 +13,12 @@
 
 S=$TOP/scripts
 logs=$BUILD/static
-obj=$BUILD/obj/test
+fragments=$(config_get test fragments)
+obj=$BUILD/obj/$(obj_name "$fragments")
 mkdir -p "$logs"
 
 "$S/deps.sh" sparse coccinelle python3-sphinx python3-sphinx-rtd-theme
-"$S/kernel.sh" test >/dev/null
+"$S/kernel.sh" "$fragments" >/dev/null
 
 mapfile -t files < <(git -C "$TREE" diff --name-only base..HEAD -- '*.c' '*.h' |
 	grep -v '^tools/')

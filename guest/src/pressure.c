@@ -198,7 +198,7 @@ int main(int argc, char **argv)
 	kill(churn_pid, SIGKILL);
 	while (wait(NULL) > 0)
 		;
-	printf("pressure: %ld s: hog wrote %ld MiB, largest %ld MiB, %ld OOM-killed; %ld secret regions, %ld with wrong contents\n",
+	printf("figures pressure seconds=%ld hog_wrote_mib=%ld largest_mib=%ld oom_killed=%ld secret_regions=%ld wrong_regions=%ld\n",
 	       secs, st->mib, st->peak_mib, oom, st->secret, st->bad);
 	return st->bad ? 1 : 0;
 }

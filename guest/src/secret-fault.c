@@ -3,7 +3,7 @@
  * secret-fault MIB: map MIB MiB of memfd_secret memory, write one byte to
  * every page, and print how many pages per second were faulted in, then
  * unmap it. Time is CLOCK_MONOTONIC; under TCG it is emulated, so compare
- * kernels by ratio. Output: "secret-fault: pages=N ns=T pages_per_sec=R".
+ * kernels by ratio. Output: "figures fault pages=N ns=T pages_per_sec=R".
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -52,7 +52,7 @@ int main(int argc, char **argv)
 	for (off = 0; off < len; off += page)
 		p[off] = 1;
 	t1 = now_ns();
-	printf("secret-fault: pages=%zu ns=%lld pages_per_sec=%.0f\n",
+	printf("figures fault pages=%zu ns=%lld pages_per_sec=%.0f\n",
 	       len / page, t1 - t0, (double)(len / page) * 1e9 / (t1 - t0));
 	munmap(p, len);
 	close(fd);

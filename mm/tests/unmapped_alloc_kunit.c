@@ -1077,7 +1077,7 @@ static void fault_refill(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, map_level(page), level);
 		expect_cache_unchanged(test, nid, &st);
 	}
-	kunit_info(test, "%u faults injected\n", injected);
+	kunit_info(test, "figures %s injected=%u\n", test->name, injected);
 	KUNIT_EXPECT_GE(test, injected, 1);
 	KUNIT_EXPECT_EQ(test, unmapped_alloc_verify(nid), 0);
 }
@@ -1111,7 +1111,7 @@ static void fault_partial_release(struct kunit *test)
 		expect_cache_unchanged(test, nid, &st);
 		expect_unmapped(test, page, 0);
 	}
-	kunit_info(test, "%u faults injected\n", injected);
+	kunit_info(test, "figures %s injected=%u\n", test->name, injected);
 	KUNIT_EXPECT_GE(test, injected, 1);
 	KUNIT_EXPECT_GT(test, released, 0);
 	KUNIT_EXPECT_EQ(test, unmapped_alloc_verify(nid), 0);
@@ -1215,8 +1215,8 @@ static void fault_per_page(struct kunit *test)
 				fails + injected);
 		KUNIT_EXPECT_EQ(test, unmapped_alloc_used_pages(nid), used);
 	}
-	kunit_info(test, "%u faults injected (none if the page was already mapped with 4K pages)\n",
-		   injected);
+	/* None if the page was already mapped with 4K pages. */
+	kunit_info(test, "figures %s injected=%u\n", test->name, injected);
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	expect_unmapped(test, page, 0);
 	__free_page(page);
@@ -1457,12 +1457,13 @@ static void stress(struct kunit *test)
 	free_after = global_zone_page_state(NR_FREE_PAGES);
 	leaked = (long)free_before - (long)free_after;
 
-	kunit_info(test, "%lu s, %u threads: %ld operations (%ld unmapped and %ld normal allocations, %ld failed; %ld shrinks)\n",
-		   secs, nr, atomic_long_read(&s.ops),
+	/* The figures as key=value lines, for scripts that read the log. */
+	kunit_info(test, "figures %s seconds=%lu threads=%u operations=%ld unmapped=%ld normal=%ld failed=%ld shrinks=%ld\n",
+		   test->name, secs, nr, atomic_long_read(&s.ops),
 		   atomic_long_read(&s.unmapped), atomic_long_read(&s.normal),
 		   atomic_long_read(&s.failed), atomic_long_read(&s.shrinks));
-	kunit_info(test, "violations: %ld allocations, %lu cache invariants (%u checks); blocks taken %lu, given back %lu; free pages %lu -> %lu\n",
-		   atomic_long_read(&s.violations), verify_bad, checks,
+	kunit_info(test, "figures %s violations=%ld invariant_violations=%lu invariant_checks=%u blocks_taken=%lu blocks_given_back=%lu free_before=%lu free_after=%lu\n",
+		   test->name, atomic_long_read(&s.violations), verify_bad, checks,
 		   vm_event(test, UNMAPPED_REFILL) +
 		   vm_event(test, UNMAPPED_REFILL_FALLBACK) - refills,
 		   vm_event(test, UNMAPPED_BLOCK_RELEASE) - releases,
@@ -1471,8 +1472,8 @@ static void stress(struct kunit *test)
 		leaked_unmapped += unmapped_alloc_used_pages(nid) - used[nid];
 		cached += unmapped_alloc_free_pages(nid);
 	}
-	kunit_info(test, "leaks: %ld unmapped pages still in use, %lu pages still cached, %ld pages of free memory\n",
-		   leaked_unmapped, cached, leaked);
+	kunit_info(test, "figures %s leaked_unmapped=%ld still_cached=%lu free_short=%ld\n",
+		   test->name, leaked_unmapped, cached, leaked);
 
 	KUNIT_EXPECT_GT(test, atomic_long_read(&s.ops), 100);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&s.violations), 0);

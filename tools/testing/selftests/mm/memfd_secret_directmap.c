@@ -156,6 +156,14 @@ static void read_counters(long long *val)
 	}
 }
 
+/* " NAME=change" of a counter from BEFORE to @to; nothing if it is absent. */
+static void print_delta(const char *name, int counter, int to)
+{
+	if (res->val[BEFORE][counter] >= 0 && res->val[to][counter] >= 0)
+		printf(" %s=%lld", name,
+		       res->val[to][counter] - res->val[BEFORE][counter]);
+}
+
 static void print_counters(void)
 {
 	int i, s;
@@ -176,6 +184,12 @@ static void print_counters(void)
 	}
 	ksft_print_msg("peak secret memory %ld KiB in %ld regions from %d processes\n",
 		       res->peak_secret >> 10, res->nr_regions, NR_PROCS);
+	/* The main figures as key=value, for scripts that read the output. */
+	ksft_print_msg("figures churn peak_secret_kib=%ld", res->peak_secret >> 10);
+	print_delta("level2_splits", L2_SPLITS, CHURN);
+	print_delta("directmap4k_left_kb", DIRECTMAP_4K, RELEASE);
+	printf("\n");
+	fflush(stdout);
 }
 
 static long delta(int counter, int to)

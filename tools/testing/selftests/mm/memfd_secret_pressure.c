@@ -73,6 +73,17 @@
 /* How far free memory may move while nothing leaks (slab, per-CPU lists). */
 #define MEMFREE_SLACK_KB	(8 * 1024)
 
+/*
+ * The figures of a case as one "# figures GROUP key=value..." line, for
+ * scripts that read the output. Flushed at once: a test's child process
+ * ends with _exit().
+ */
+#define FIGURES(fmt, ...)						\
+	do {								\
+		ksft_print_msg("figures " fmt "\n", ##__VA_ARGS__);	\
+		fflush(stdout);						\
+	} while (0)
+
 #ifndef __NR_memfd_secret
 #define __NR_memfd_secret	-1
 #endif
@@ -230,6 +241,12 @@ static long long fill_cache(long mib)
 		munmap(p, window);
 	}
 	close(fd);
+	/*
+	 * A freed folio can still sit in another CPU's LRU add batch, which
+	 * keeps it in use until that CPU drains it. Dropping the page cache
+	 * drains every CPU's batch first.
+	 */
+	write_file("/proc/sys/vm/drop_caches", "1");
 	return vmstat_item("nr_unmapped_free");
 }
 
@@ -618,9 +635,8 @@ TEST_F_TIMEOUT(pressure, offline, 600)
 	inuse_err = offline(inuse_mem, 10);
 	if (!inuse_err)
 		online(inuse_mem);
-	TH_LOG("memory%ld, held by the cache alone: %s; memory%ld, a page in use: %s",
-	       whole_mem, err ? strerror(-err) : "offlined", inuse_mem,
-	       inuse_err ? strerror(-inuse_err) : "offlined");
+	FIGURES("offline cache_only_block=memory%ld cache_only_err=%d", whole_mem, err);
+	FIGURES("offline in_use_block=memory%ld in_use_err=%d", inuse_mem, inuse_err);
 	EXPECT_NE(inuse_err, 0);
 	EXPECT_TRUE(secret_intact(page, page_size, 0x44));
 	if (!late) {
@@ -640,8 +656,7 @@ TEST_F_TIMEOUT(pressure, offline, 600)
 	munmap(page, page_size);
 	ASSERT_EQ(wait_for(pid, 90, &status), 0);
 	late = WIFEXITED(status) && !WEXITSTATUS(status);
-	TH_LOG("memory%ld, its page freed while an offline waits: %s",
-	       inuse_mem, late ? "offlined" : "not offlined");
+	FIGURES("offline freed_while_waiting_offlined=%d", late);
 	EXPECT_TRUE(late);
 	if (late)
 		online(inuse_mem);
@@ -663,10 +678,11 @@ TEST_F_TIMEOUT(pressure, shrinker_before_oom, 900)
 
 	ASSERT_EQ(run_hog(false, 600, &run), 0);
 	shrunk = vmstat_item("unmapped_shrink_release") - shrunk;
-	TH_LOG("cached %lld kB, free %lld kB; hog %ld MiB; shrunk %lld kB, left %lld kB",
-	       cached * page_size / KIB, free_kb, run.hog_mib,
-	       shrunk * page_size / KIB,
-	       vmstat_item("nr_unmapped_free") * page_size / KIB);
+	FIGURES("shrinker_before_oom cached_kb=%lld free_kb=%lld hog_mib=%ld",
+		cached * page_size / KIB, free_kb, run.hog_mib);
+	FIGURES("shrinker_before_oom shrunk_kb=%lld left_kb=%lld",
+		shrunk * page_size / KIB,
+		vmstat_item("nr_unmapped_free") * page_size / KIB);
 	ASSERT_TRUE(WIFSIGNALED(run.status));
 	EXPECT_EQ(WTERMSIG(run.status), SIGKILL);
 	EXPECT_GE(run.oom_kills, 1);
@@ -691,9 +707,10 @@ TEST_F_TIMEOUT(pressure, oom_secret, 900)
 	ASSERT_EQ(run_hog(true, 600, &run), 0);
 	drain_and_drop();
 	free_after = meminfo_kb("MemFree:");
-	TH_LOG("hog %ld MiB; free %lld -> %lld kB; unmapped used %lld, free %lld",
-	       run.hog_mib, free_kb, free_after,
-	       vmstat_item("nr_unmapped_used"), vmstat_item("nr_unmapped_free"));
+	FIGURES("oom_secret hog_mib=%ld free_before_kb=%lld free_after_kb=%lld",
+		run.hog_mib, free_kb, free_after);
+	FIGURES("oom_secret unmapped_used=%lld unmapped_free=%lld",
+		vmstat_item("nr_unmapped_used"), vmstat_item("nr_unmapped_free"));
 	ASSERT_TRUE(WIFSIGNALED(run.status));
 	EXPECT_EQ(WTERMSIG(run.status), SIGKILL);
 	EXPECT_GE(run.oom_kills, 1);
@@ -776,9 +793,9 @@ TEST_F(pressure, memlock_limit)
 	 * wrong number of pages, 12 mmap() failed otherwise, 13 contents
 	 * changed, 14 memfd_secret() or ftruncate() failed, 15 no limit hit.
 	 */
-	TH_LOG("stopped at %ld MiB by %s", limit_mib,
-	       WEXITSTATUS(status) == 0 ? "mmap() failing with EAGAIN" :
-	       WEXITSTATUS(status) == 1 ? "SIGBUS on a fault" : "(failed)");
+	FIGURES("memlock_limit stopped_mib=%ld by=%s", limit_mib,
+		WEXITSTATUS(status) == 0 ? "mmap_eagain" :
+		WEXITSTATUS(status) == 1 ? "sigbus" : "failed");
 	EXPECT_LE(WEXITSTATUS(status), 1);
 }
 
