@@ -7,7 +7,9 @@
 # under QEMU (the suites test the x86 direct map, so not on UML) with two
 # CPUs, -cpu max (1 GiB pages) and 4 GiB (a fully populated 1 GiB
 # region). Each builds a small kernel of its own in build/kunit/NAME.
-# Cases that need options the .kunitconfig leaves out skip, naming them.
+# configs/kunit.config is merged in: SMP and the debugging options some
+# cases need (they skip without them, naming the option; node_mask needs
+# a second node and still skips).
 # One PASS or FAIL line per file, with kunit.py's summary; its output in
 # build/kunit/NAME.log.
 . "$(dirname "$0")/lib.sh"
@@ -24,7 +26,8 @@ for kc in "$@"; do
 	log=$out/$name.log
 	say "kunit.py run --kunitconfig=$kc (log: ${log#"$TOP"/})"
 	if (cd "$TREE" && with_progress "$log" output_to "$log" \
-		./tools/testing/kunit/kunit.py run --kunitconfig="$kc" --arch=x86_64 \
+		nice ./tools/testing/kunit/kunit.py run --kunitconfig="$kc" \
+			--kunitconfig="$TOP/configs/kunit.config" --arch=x86_64 \
 			--build_dir="$out/$name" --jobs="$JOBS" --timeout=900 \
 			--qemu_args="-smp 2 -cpu max -m 4G" \
 			--make_options CC="ccache gcc"); then

@@ -33,7 +33,9 @@ export TIMEOUT=${TIMEOUT:-$(config_get "$name" timeout)}
 SERIES=$(config_series "$name")
 BUILD=$(series_build "$SERIES")
 TREE=$BUILD/linux
-export SERIES BUILD TREE
+BASE_FILE=$SERIES/BASE
+PATCHES=$SERIES/patches
+export SERIES BUILD TREE BASE_FILE PATCHES
 log=$(realpath -m "${2:-$(config_log "$name")}")
 obj=$BUILD/obj/$(obj_name "$fragments")
 kernel=$obj
