@@ -11,11 +11,11 @@
  * (split and merge happen inside the cache, with the direct map left
  * alone). Freed pages come back here from every free path of the page
  * allocator, are zeroed through a CPU-local temporary mapping and merged.
- * When a whole block is free again and the node keeps more than its reserve
- * of free blocks, the block is mapped again, its direct-map range is
- * collapsed back into a large mapping and the block goes back to the page
- * allocator. Under memory pressure a shrinker has a worker hand free
- * memory back.
+ * When whole blocks are free again and the node holds clearly more of them
+ * than its reserve (see unmapped_release_mark()), blocks are mapped again,
+ * their direct-map ranges collapsed back into large mappings and the blocks
+ * go back to the page allocator, until the reserve is left. Under memory
+ * pressure a shrinker has a worker hand free memory back.
  *
  * When no PMD-sized block is available, the cache takes a block of the
  * requested order ("fallback refill"): that splits the direct map around it
@@ -97,7 +97,8 @@ enum unmapped_block_map {
 
 /**
  * struct unmapped_block - a PMD-sized region the cache holds pages of
- * @link: entry in unmapped_node.blocks; node lock.
+ * @link: entry in unmapped_node.blocks, or in unmapped_node.free_blocks
+ *	while all its pages are free; node lock.
  * @rcu: frees the block after the free path can no longer look it up.
  * @pfn: first frame of the region; constant.
  * @nid: node of the region; constant.
@@ -127,11 +128,14 @@ struct unmapped_block {
  * @lock: protects the fields below marked "lock".
  * @free_area: lists of free chunks, by order; lock.
  * @nr_free: number of chunks on each list; lock.
- * @blocks: the blocks of this node; lock.
- * @nr_blocks: length of @blocks; lock.
+ * @blocks: the blocks of this node with pages in use; lock.
+ * @free_blocks: the blocks of this node whose pages are all free, in the
+ *	order they became free; lock. Releases take them from here, so that
+ *	no pass walks the blocks in use.
+ * @nr_blocks: length of @blocks and @free_blocks together; lock.
  * @empty: blocks left without pages (they went to hardware poison), which
  *	the release worker removes; lock.
- * @nr_free_blocks: blocks whose pages are all free; lock.
+ * @nr_free_blocks: length of @free_blocks; lock.
  * @free_pages: free pages in the cache; lock (read locklessly by the
  *	shrinker and statistics).
  * @used_pages: pages of this node handed out and not yet freed, including
@@ -151,6 +155,7 @@ struct unmapped_node {
 	struct list_head free_area[UNMAPPED_NR_ORDERS];
 	unsigned long nr_free[UNMAPPED_NR_ORDERS];
 	struct list_head blocks;
+	struct list_head free_blocks;
 	unsigned long nr_blocks;
 	struct list_head empty;
 	unsigned long nr_free_blocks;
@@ -186,8 +191,23 @@ static bool unmapped_cache_param __initdata = true;
  */
 static struct workqueue_struct *unmapped_wq __ro_after_init;
 
-/* Free blocks each node keeps instead of giving them back at once. */
+/* Free blocks each node keeps when it gives free blocks back. */
 static unsigned int unmapped_reserve_blocks = 1;
+
+/*
+ * A node gives free blocks back, down to its reserve, only once it holds
+ * more than its reserve plus this many more (at least one, and as many as
+ * the reserve): a workload that allocates and frees across a block boundary
+ * then neither refills (an unmap and an all-CPU flush) nor releases (a
+ * collapse) each time, as the page allocator's per-CPU lists are drained
+ * only above their high mark and then by a batch.
+ */
+static unsigned long unmapped_release_mark(void)
+{
+	unsigned long reserve = READ_ONCE(unmapped_reserve_blocks);
+
+	return reserve + max(reserve, 1UL);
+}
 /* Requests fail while a hibernation image is prepared; see below. */
 static bool unmapped_hibernating;
 
@@ -283,16 +303,24 @@ static inline bool block_all_free(struct unmapped_block *block)
 	return block->nr_owned && block->nr_free == block->nr_owned;
 }
 
-/* Keep nr_free_blocks right around a change of a block's counters. */
+/*
+ * Keep the block on the right list, and nr_free_blocks right, around a
+ * change of its counters.
+ */
 static void account_block(struct unmapped_node *un, struct unmapped_block *block,
 			  bool was_free)
 {
 	bool is_free = block_all_free(block);
 
-	if (was_free && !is_free)
-		un->nr_free_blocks--;
-	else if (!was_free && is_free)
+	if (was_free == is_free)
+		return;
+	if (is_free) {
 		un->nr_free_blocks++;
+		list_move_tail(&block->link, &un->free_blocks);
+	} else {
+		un->nr_free_blocks--;
+		list_move_tail(&block->link, &un->blocks);
+	}
 }
 
 /* Put a chunk on the free lists, merging it with free buddies. */
@@ -848,7 +876,7 @@ void unmapped_free_pages(struct page *page, unsigned int order, bool nolock)
 	un->free_pages += nr;
 	__free_chunk(un, block, pfn, order);
 	account_block(un, block, was_free);
-	release = un->nr_free_blocks > READ_ONCE(unmapped_reserve_blocks);
+	release = un->nr_free_blocks > unmapped_release_mark();
 	spin_unlock_irqrestore(&un->lock, flags);
 
 	mod_node_page_state(page_pgdat(page), NR_UNMAPPED_FREE, nr);
@@ -943,7 +971,7 @@ static void __attach_block(struct unmapped_node *un,
 	un->free_pages += block->nr_owned;
 	un->nr_free_blocks++;
 	un->nr_blocks++;
-	list_add_tail(&block->link, &un->blocks);
+	list_add_tail(&block->link, &un->free_blocks);
 }
 
 /* Detach a block whose pages are all free from the free lists. */
@@ -1004,8 +1032,8 @@ static void __attach_chunk(struct unmapped_node *un,
  * set_mce_nospec(), and the cache must never map it again. A block left
  * without pages goes to the node's empty list, for the release worker.
  * @was_free: whether the block's pages were all free before the caller
- * changed it. Returns whether the node now holds more free blocks than its
- * reserve.
+ * changed it. Returns whether the release worker has work: the node now
+ * holds more free blocks than its mark, or an empty block.
  */
 static bool __disown_page(struct unmapped_node *un,
 			  struct unmapped_block *block, unsigned long pfn,
@@ -1022,7 +1050,7 @@ static bool __disown_page(struct unmapped_node *un,
 		un->nr_blocks--;
 		return true;
 	}
-	return un->nr_free_blocks > READ_ONCE(unmapped_reserve_blocks);
+	return un->nr_free_blocks > unmapped_release_mark();
 }
 
 /**
@@ -1170,8 +1198,13 @@ static unsigned long unmapped_release_partial(struct unmapped_node *un,
 		int cur;
 
 		spin_lock_irqsave(&un->lock, flags);
-		/* Whole free blocks are left to unmapped_release(). */
-		for (cur = UNMAPPED_BLOCK_ORDER; cur >= 0 && !page; cur--) {
+		/*
+		 * Whole free blocks are left to unmapped_release_blocks(),
+		 * which has just given back all it could: a chunk of PMD
+		 * order is one, and chunks of others are skipped here (there
+		 * are none unless mapping one again failed).
+		 */
+		for (cur = UNMAPPED_BLOCK_ORDER - 1; cur >= 0 && !page; cur--) {
 			struct page *chunk;
 
 			list_for_each_entry(chunk, &un->free_area[cur], lru) {
@@ -1199,46 +1232,44 @@ static unsigned long unmapped_release_partial(struct unmapped_node *un,
 }
 
 /*
- * Give back whole free blocks of a node: keep @keep free blocks, stop after
- * about @nr_to_scan pages. Returns the pages given back.
+ * Give back whole free blocks of a node, those free longest first: keep
+ * @keep free blocks, stop after about @nr_to_scan pages. Takes one block
+ * at a time off the free list, so the node's lock is held for one block
+ * however many the node has. Returns the pages given back.
  */
 static unsigned long unmapped_release_blocks(struct unmapped_node *un,
 					     unsigned long keep,
 					     unsigned long nr_to_scan)
 {
-	struct unmapped_block *block, *next;
-	unsigned long released = 0;
-	bool failed = false;
-	LIST_HEAD(victims);
+	unsigned long released = 0, nr;
+	struct unmapped_block *block;
 
 	lockdep_assert_held(&un->refill_lock);
 	/* Collapse takes init_mm's mmap lock and flushes: never from reclaim. */
 	VM_WARN_ON_ONCE(current->flags & PF_MEMALLOC);
 
-	spin_lock_irq(&un->lock);
-	list_for_each_entry_safe(block, next, &un->blocks, link) {
-		if (un->nr_free_blocks <= keep || released >= nr_to_scan)
-			break;
-		if (!block_all_free(block))
-			continue;
-		released += block->nr_owned;
-		__detach_block(un, block);
-		list_add_tail(&block->link, &victims);
-	}
-	spin_unlock_irq(&un->lock);
-
-	list_for_each_entry_safe(block, next, &victims, link) {
-		list_del(&block->link);
-		if (!failed && unmapped_release_block(un, block)) {
-			cond_resched();
-			continue;
-		}
-		/* No page table to map it: keep it, and the rest, for now. */
-		failed = true;
-		released -= block->nr_owned;
+	while (released < nr_to_scan) {
 		spin_lock_irq(&un->lock);
-		__attach_block(un, block);
+		block = NULL;
+		if (un->nr_free_blocks > keep) {
+			block = list_first_entry(&un->free_blocks,
+						 struct unmapped_block, link);
+			__detach_block(un, block);
+		}
 		spin_unlock_irq(&un->lock);
+		if (!block)
+			break;
+		/* Released, the block is freed after a grace period. */
+		nr = block->nr_owned;
+		if (!unmapped_release_block(un, block)) {
+			/* No page table to map it: keep it for now. */
+			spin_lock_irq(&un->lock);
+			__attach_block(un, block);
+			spin_unlock_irq(&un->lock);
+			break;
+		}
+		released += nr;
+		cond_resched();
 	}
 	return released;
 }
@@ -1549,6 +1580,15 @@ void unmapped_alloc_flush_shrink(int nid)
 		flush_work(&un->shrink_work);
 }
 
+/* For tests: wait for what @nid's release worker was asked to do. */
+void unmapped_alloc_flush_release(int nid)
+{
+	struct unmapped_node *un = unmapped_nodes[nid];
+
+	if (un)
+		flush_work(&un->release_work);
+}
+
 /* Statistics and knobs for tests and debugfs. */
 unsigned long unmapped_alloc_nr_free(int nid, unsigned int order)
 {
@@ -1615,9 +1655,10 @@ static unsigned long verify_block(struct unmapped_block *block,
  * unmapped_alloc_verify - check the cache of a node against its invariants
  * @nid: node
  *
- * Every block is in the lookup table and holds pages; its owned pages are
- * marked PG_unmapped and not present in the direct map; its free chunks
- * are aligned, lie in owned pages and add up to its free count; the
+ * Every block is in the lookup table, holds pages, and is on the node's
+ * list of free blocks if and only if all its pages are free; its owned
+ * pages are marked PG_unmapped and not present in the direct map; its free
+ * chunks are aligned, lie in owned pages and add up to its free count; the
  * node's free pages, free blocks and free-list lengths match the blocks.
  * For tests: it walks every page of every block with interrupts off.
  *
@@ -1629,17 +1670,25 @@ unsigned long unmapped_alloc_verify(int nid)
 	unsigned long bad = 0, free = 0, free_blocks = 0, blocks = 0;
 	unsigned long chunks = 0, listed = 0;
 	struct unmapped_block *block;
-	unsigned int order;
+	struct list_head *lists[2];
+	unsigned int order, i;
 	struct page *page;
 
 	if (!un)
 		return 0;
+	lists[0] = &un->blocks;
+	lists[1] = &un->free_blocks;
 	spin_lock_irq(&un->lock);
-	list_for_each_entry(block, &un->blocks, link) {
-		bad += verify_block(block, &free);
-		chunks += bitmap_weight(block->free_head, UNMAPPED_BLOCK_PAGES);
-		free_blocks += block_all_free(block);
-		blocks++;
+	for (i = 0; i < ARRAY_SIZE(lists); i++) {
+		list_for_each_entry(block, lists[i], link) {
+			bad += verify_block(block, &free);
+			/* On the free list if and only if all free. */
+			bad += block_all_free(block) != (lists[i] == &un->free_blocks);
+			chunks += bitmap_weight(block->free_head,
+						UNMAPPED_BLOCK_PAGES);
+			free_blocks += block_all_free(block);
+			blocks++;
+		}
 	}
 	for (order = 0; order < UNMAPPED_NR_ORDERS; order++) {
 		unsigned long n = 0;
@@ -1864,6 +1913,13 @@ static int free_areas_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(free_areas);
 
+static void blocks_show_one(struct seq_file *m, struct unmapped_block *block)
+{
+	seq_printf(m, "%4d %#8lx %5u %5u %s\n", block->nid, block->pfn,
+		   block->nr_owned, block->nr_free,
+		   block->map == UNMAPPED_MAP_BLOCK ? "block" : "4k");
+}
+
 static int blocks_show(struct seq_file *m, void *v)
 {
 	int nid;
@@ -1877,10 +1933,9 @@ static int blocks_show(struct seq_file *m, void *v)
 			continue;
 		spin_lock_irq(&un->lock);
 		list_for_each_entry(block, &un->blocks, link)
-			seq_printf(m, "%4d %#8lx %5u %5u %s\n", nid, block->pfn,
-				   block->nr_owned, block->nr_free,
-				   block->map == UNMAPPED_MAP_BLOCK ?
-				   "block" : "4k");
+			blocks_show_one(m, block);
+		list_for_each_entry(block, &un->free_blocks, link)
+			blocks_show_one(m, block);
 		spin_unlock_irq(&un->lock);
 	}
 	return 0;
@@ -1914,13 +1969,19 @@ DEFINE_DEBUGFS_ATTRIBUTE(drain_fops, NULL, drain_set, "%llu\n");
  * "echo ORDER COUNT > bench" allocates COUNT blocks of ORDER with
  * __GFP_UNMAPPED, then frees them all and drains the cache, so every page
  * comes from a fresh block ("batch"); "echo ORDER COUNT loop > bench"
- * allocates and frees one block at a time ("loop", the steady state);
+ * allocates and frees one block at a time ("loop", the steady state).
+ * A fourth word "zeroed" does the same with GFP_KERNEL | __GFP_ZERO: the
+ * baseline, a page cleared once and left in the direct map.
  * "echo 0 COUNT zero > bench" only zeroes one unmapped page COUNT times,
- * the part of the cost that no path can avoid. Reading the file shows
- * the cost per operation and what happened to the direct map meanwhile.
+ * the part of the cost that no path can avoid. "echo 0 COUNT flap > bench"
+ * drains the cache, holds one block's worth of pages, so that the cache has
+ * no free page left, and then allocates and frees one page COUNT times: a
+ * workload at a block boundary; it reports the refills and releases that
+ * caused. Reading the file shows the cost per operation and what happened
+ * to the direct map meanwhile.
  */
 static DEFINE_MUTEX(bench_lock);
-static char bench_result[256];
+static char bench_result[320];
 
 static unsigned long bench_event(enum vm_event_item item)
 {
@@ -1935,46 +1996,110 @@ static unsigned long bench_event(enum vm_event_item item)
 	return val;
 }
 
+static unsigned long bench_refills(void)
+{
+	return bench_event(UNMAPPED_REFILL) +
+	       bench_event(UNMAPPED_REFILL_FALLBACK);
+}
+
+static void bench_drain(void)
+{
+	int nid;
+
+	unmapped_alloc_flush_stock();
+	for_each_node_state(nid, N_MEMORY)
+		unmapped_alloc_drain(nid);
+}
+
+/* Wait for the release workers, so that what they give back is counted. */
+static void bench_flush_release(void)
+{
+	int nid;
+
+	for_each_node_state(nid, N_MEMORY)
+		unmapped_alloc_flush_release(nid);
+}
+
+/* Hold one block's worth of order-0 pages: the cache has none free. */
+static struct page **bench_fill_block(void)
+{
+	struct page **held = kvcalloc(UNMAPPED_BLOCK_PAGES, sizeof(*held),
+				      GFP_KERNEL);
+	unsigned long i;
+
+	bench_drain();
+	for (i = 0; held && i < UNMAPPED_BLOCK_PAGES; i++)
+		held[i] = alloc_page(GFP_KERNEL | __GFP_UNMAPPED);
+	return held;
+}
+
+static void bench_free_held(struct page **held)
+{
+	unsigned long i;
+
+	for (i = 0; held && i < UNMAPPED_BLOCK_PAGES; i++)
+		if (held[i])
+			__free_page(held[i]);
+	kvfree(held);
+}
+
+enum bench_mode { BENCH_BATCH, BENCH_LOOP, BENCH_ZERO, BENCH_FLAP };
+
+static const char * const bench_modes[] = {
+	[BENCH_BATCH] = "batch",
+	[BENCH_LOOP] = "loop",
+	[BENCH_ZERO] = "zero",
+	[BENCH_FLAP] = "flap",
+};
+
 static ssize_t bench_write(struct file *file, const char __user *ubuf,
 			   size_t len, loff_t *ppos)
 {
-	unsigned long flushes = 0, splits = 0, count, i, got = 0;
-	struct page **pages = NULL;
-	ktime_t start, alloc_ns, free_ns;
-	char buf[32], mode[8] = "batch";
-	bool loop = false, zero = false;
+	unsigned long flushes = 0, splits = 0, refills, releases;
+	unsigned long count, i, got = 0;
+	gfp_t gfp = GFP_KERNEL | __GFP_UNMAPPED;
+	struct page **pages = NULL, **held = NULL;
+	ktime_t start, alloc_ns, free_ns = 0;
+	char buf[48], mode_str[16] = "batch", gfp_str[16] = "unmapped";
+	enum bench_mode mode;
 	unsigned int order;
-	int nid, n;
+	int n;
 
 	if (len >= sizeof(buf) || copy_from_user(buf, ubuf, len))
 		return -EINVAL;
 	buf[len] = 0;
-	n = sscanf(buf, "%u %lu %7s", &order, &count, mode);
+	n = sscanf(buf, "%u %lu %15s %15s", &order, &count, mode_str, gfp_str);
 	if (n < 2 || order > UNMAPPED_MAX_ORDER || !count ||
 	    count > (1UL << 20))
 		return -EINVAL;
-	if (n == 3) {
-		if (!strcmp(mode, "loop"))
-			loop = true;
-		else if (!strcmp(mode, "zero"))
-			zero = true;
-		else if (strcmp(mode, "batch"))
-			return -EINVAL;
-	}
-	if (!loop && !zero) {
+	n = match_string(bench_modes, ARRAY_SIZE(bench_modes), mode_str);
+	if (n < 0)
+		return -EINVAL;
+	mode = n;
+	if (!strcmp(gfp_str, "zeroed") && mode <= BENCH_LOOP)
+		gfp = GFP_KERNEL | __GFP_ZERO;
+	else if (strcmp(gfp_str, "unmapped"))
+		return -EINVAL;
+	if ((mode == BENCH_ZERO || mode == BENCH_FLAP) && order)
+		return -EINVAL;
+	if (mode == BENCH_BATCH) {
 		pages = kvcalloc(count, sizeof(*pages), GFP_KERNEL);
 		if (!pages)
 			return -ENOMEM;
 	}
 
 	mutex_lock(&bench_lock);
+	if (mode == BENCH_FLAP)
+		held = bench_fill_block();
 #ifdef CONFIG_DEBUG_TLBFLUSH
 	flushes = bench_event(NR_TLB_REMOTE_FLUSH);
 #endif
 #ifdef CONFIG_X86
 	splits = bench_event(DIRECT_MAP_LEVEL2_SPLIT);
 #endif
-	if (zero) {
+	refills = bench_refills();
+	releases = bench_event(UNMAPPED_BLOCK_RELEASE);
+	if (mode == BENCH_ZERO) {
 		struct page *page = alloc_page(GFP_KERNEL | __GFP_UNMAPPED);
 
 		start = ktime_get();
@@ -1986,33 +2111,33 @@ static ssize_t bench_write(struct file *file, const char __user *ubuf,
 		alloc_ns = ktime_sub(ktime_get(), start);
 		if (page)
 			__free_page(page);
-		free_ns = 0;
 		goto done;
 	}
 
 	start = ktime_get();
 	for (i = 0; i < count; i++) {
-		struct page *page = alloc_pages(GFP_KERNEL | __GFP_UNMAPPED,
-						order);
+		struct page *page = alloc_pages(gfp, order);
 
 		if (!page)
 			break;
 		got++;
-		if (loop)
-			__free_pages(page, order);
-		else
+		if (mode == BENCH_BATCH)
 			pages[i] = page;
+		else
+			__free_pages(page, order);
 		cond_resched();
 	}
 	alloc_ns = ktime_sub(ktime_get(), start);
 	start = ktime_get();
-	for (i = 0; !loop && i < got; i++)
+	for (i = 0; mode == BENCH_BATCH && i < got; i++)
 		__free_pages(pages[i], order);
-	unmapped_alloc_flush_stock();
-	if (!loop)
-		for_each_node_state(nid, N_MEMORY)
-			unmapped_alloc_drain(nid);
+	/* The per-page path maps pages again in a worker: count it. */
+	if (gfp & __GFP_UNMAPPED)
+		unmapped_alloc_flush_stock();
+	if (mode == BENCH_BATCH && (gfp & __GFP_UNMAPPED))
+		bench_drain();
 	free_ns = ktime_sub(ktime_get(), start);
+	bench_flush_release();
 done:
 #ifdef CONFIG_DEBUG_TLBFLUSH
 	flushes = bench_event(NR_TLB_REMOTE_FLUSH) - flushes;
@@ -2020,13 +2145,18 @@ done:
 #ifdef CONFIG_X86
 	splits = bench_event(DIRECT_MAP_LEVEL2_SPLIT) - splits;
 #endif
+	refills = bench_refills() - refills;
+	releases = bench_event(UNMAPPED_BLOCK_RELEASE) - releases;
+	bench_free_held(held);
 	snprintf(bench_result, sizeof(bench_result),
-		 "cache=%s mode=%s order=%u count=%lu allocated=%lu alloc_ns=%lld free_ns=%lld ns_per_op=%lld tlb_flushes=%lu level2_splits=%lu\n",
+		 "cache=%s gfp=%s mode=%s order=%u count=%lu allocated=%lu alloc_ns=%lld free_ns=%lld ns_per_op=%lld tlb_flushes=%lu level2_splits=%lu refills=%lu releases=%lu reserve=%u\n",
 		 str_on_off(unmapped_alloc_enabled()),
-		 zero ? "zero" : loop ? "loop" : "batch", order, count, got,
+		 gfp & __GFP_UNMAPPED ? "unmapped" : "zeroed",
+		 bench_modes[mode], order, count, got,
 		 ktime_to_ns(alloc_ns), ktime_to_ns(free_ns),
 		 got ? ktime_to_ns(ktime_add(alloc_ns, free_ns)) / got : 0,
-		 flushes, splits);
+		 flushes, splits, refills, releases,
+		 READ_ONCE(unmapped_reserve_blocks));
 	mutex_unlock(&bench_lock);
 	kvfree(pages);
 	return len;
@@ -2127,6 +2257,7 @@ static int __init unmapped_alloc_init(void)
 		for (order = 0; order < UNMAPPED_NR_ORDERS; order++)
 			INIT_LIST_HEAD(&un->free_area[order]);
 		INIT_LIST_HEAD(&un->blocks);
+		INIT_LIST_HEAD(&un->free_blocks);
 		INIT_LIST_HEAD(&un->empty);
 		mutex_init(&un->refill_lock);
 		INIT_WORK(&un->release_work, unmapped_release_workfn);

@@ -42,6 +42,7 @@ unsigned long unmapped_alloc_isolated(unsigned long start_pfn,
 unsigned long unmapped_alloc_shrink(int nid, unsigned long nr_to_scan);
 unsigned long unmapped_alloc_reclaim(int nid, unsigned long nr_to_scan);
 void unmapped_alloc_flush_shrink(int nid);
+void unmapped_alloc_flush_release(int nid);
 void unmapped_alloc_hold_shrink(int nid, bool hold);
 int unmapped_alloc_hibernate(bool start);
 unsigned long unmapped_alloc_nr_free(int nid, unsigned int order);

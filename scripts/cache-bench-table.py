@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 """Turn the 'figures bench ...' lines (figures.py) of a cache-bench serial
-log into a Markdown table: per mode and order (the "zero" mode on its own
-line), the median ns per allocate+free with the cache on and off (min-max
-in brackets), their ratio, and the TLB flushes on all CPUs and PMD splits
-per 512 pages."""
+log into Markdown tables. The first: per mode and order, the median ns per
+allocate+free (min-max in brackets) of the baseline GFP_KERNEL | __GFP_ZERO
+and of __GFP_UNMAPPED with the cache on and off, the ratios, and the TLB
+flushes on all CPUs and PMD splits per 512 pages. The second: the refills
+and releases of the block-boundary flap, per reserve. Then the cost of
+zeroing one unmapped page."""
 import statistics
 import sys
 
@@ -17,31 +19,59 @@ for group, f in records(read_lines(sys.argv[1])):
     if "allocated" not in f:
         sys.exit("incomplete benchmark figures: " + " ".join(f"{k}={v}" for k, v in f.items()))
     pages = int(f["allocated"]) << int(f["order"])
-    runs.setdefault((f["mode"], int(f["order"]), f["cache"]), []).append(
-        (int(f["ns_per_op"]), int(f["tlb_flushes"]) * 512 / pages,
-         int(f["level2_splits"]) * 512 / pages, int(f["count"])))
+    if f["mode"] == "flap":
+        key = ("flap", int(f["reserve"]))
+    else:
+        key = (f["mode"], int(f["order"]), f.get("gfp", "unmapped"), f["cache"])
+    runs.setdefault(key, []).append(
+        {"ns": int(f["ns_per_op"]), "count": int(f["count"]),
+         "flushes": int(f["tlb_flushes"]) * 512 / pages if pages else 0,
+         "splits": int(f["level2_splits"]) * 512 / pages if pages else 0,
+         "refills": int(f.get("refills", -1)), "releases": int(f.get("releases", -1))})
 if not runs:
     sys.exit("no benchmark lines in " + sys.argv[1])
 
 
-def cell(vals, fmt):
-    med = statistics.median(vals)
-    return f"{fmt.format(med)} [{fmt.format(min(vals))}-{fmt.format(max(vals))}]"
+def med(rs, k):
+    return statistics.median(r[k] for r in rs)
 
 
-print("| mode | order | count | ns/op cache off | ns/op cache on | off/on "
-      "| flushes per 512 pages off / on | PMD splits per 512 pages off / on |")
-print("|---|---|---|---|---|---|---|---|")
-for mode, order in sorted({(m, o) for m, o, _ in runs if m != "zero"}):
-    off, on = runs.get((mode, order, "off")), runs.get((mode, order, "on"))
-    if not off or not on:
+def cell(rs, k, fmt="{:.0f}"):
+    vals = [r[k] for r in rs]
+    return f"{fmt.format(med(rs, k))} [{fmt.format(min(vals))}-{fmt.format(max(vals))}]"
+
+
+def ratio(a, b):
+    return f"{med(a, 'ns') / max(1, med(b, 'ns')):.2f}x" if a and b else "-"
+
+
+print("| mode | order | count | ns/op GFP_KERNEL\\|__GFP_ZERO | ns/op cache on | on / zeroed "
+      "| ns/op cache off | off / on | flushes per 512 pages off / on "
+      "| PMD splits per 512 pages off / on |")
+print("|---|---|---|---|---|---|---|---|---|---|")
+rows = sorted({(k[0], k[1]) for k in runs if k[0] in ("batch", "loop")})
+for mode, order in rows:
+    zeroed = runs.get((mode, order, "zeroed", "on"), [])
+    on = runs.get((mode, order, "unmapped", "on"), [])
+    off = runs.get((mode, order, "unmapped", "off"), [])
+    if not on:
         continue
-    ratio = statistics.median(r[0] for r in off) / max(1, statistics.median(r[0] for r in on))
-    print(f"| {mode} | {order} | {on[0][3]} | {cell([r[0] for r in off], '{:.0f}')} "
-          f"| {cell([r[0] for r in on], '{:.0f}')} | {ratio:.1f}x "
-          f"| {statistics.median(r[1] for r in off):.1f} / {statistics.median(r[1] for r in on):.2f} "
-          f"| {statistics.median(r[2] for r in off):.1f} / {statistics.median(r[2] for r in on):.2f} |")
-zero = runs.get(("zero", 0, "on"))
+    print(f"| {mode} | {order} | {on[0]['count']} "
+          f"| {cell(zeroed, 'ns') if zeroed else '-'} | {cell(on, 'ns')} | {ratio(on, zeroed)} "
+          f"| {cell(off, 'ns') if off else '-'} | {ratio(off, on)} "
+          f"| {med(off, 'flushes') if off else 0:.1f} / {med(on, 'flushes'):.2f} "
+          f"| {med(off, 'splits') if off else 0:.1f} / {med(on, 'splits'):.2f} |")
+
+flaps = sorted(k for k in runs if k[0] == "flap")
+if flaps:
+    print("\n| one page allocated and freed at a block boundary | count "
+          "| refills | releases | ns/op |")
+    print("|---|---|---|---|---|")
+    for key in flaps:
+        rs = runs[key]
+        print(f"| reserve_blocks={key[1]} | {rs[0]['count']} | {cell(rs, 'refills')} "
+              f"| {cell(rs, 'releases')} | {cell(rs, 'ns')} |")
+zero = runs.get(("zero", 0, "unmapped", "on"))
 if zero:
     print(f"\nZeroing one unmapped page through the CPU-local mapping, which every "
-          f"path must do once per page: {cell([r[0] for r in zero], '{:.0f}')} ns.")
+          f"path must do once per page: {cell(zero, 'ns')} ns.")

@@ -426,6 +426,119 @@ static void shrinker_release(struct kunit *test)
 	KUNIT_EXPECT_GE(test, map_level(used), PG_LEVEL_2M);
 }
 
+/*
+ * Releases take the blocks that have been free longest, from the node's
+ * list of free blocks, and leave the blocks in use alone.
+ */
+static void release_free_longest_first(struct kunit *test)
+{
+	int nid = test_nid();
+	struct page *first, *second;
+
+	unmapped_alloc_set_reserve(8);
+	first = alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED,
+				 UNMAPPED_BLOCK_ORDER);
+	KUNIT_ASSERT_NOT_NULL(test, first);
+	second = alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED,
+				  UNMAPPED_BLOCK_ORDER);
+	KUNIT_ASSERT_NOT_NULL(test, second);
+	/* The block refilled last is free first. */
+	__free_pages(second, UNMAPPED_BLOCK_ORDER);
+	__free_pages(first, UNMAPPED_BLOCK_ORDER);
+
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_shrink(nid, UNMAPPED_BLOCK_PAGES),
+			UNMAPPED_BLOCK_PAGES);
+	KUNIT_EXPECT_TRUE(test, kernel_page_present(second));
+	KUNIT_EXPECT_FALSE(test, kernel_page_present(first));
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_nr_blocks(nid), 1);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_verify(nid), 0);
+}
+
+static unsigned long refill_events(struct kunit *test)
+{
+	return vm_event(test, UNMAPPED_REFILL) +
+	       vm_event(test, UNMAPPED_REFILL_FALLBACK);
+}
+
+/*
+ * Free blocks go back only when the node holds more than its mark (twice a
+ * reserve of one), and then down to the reserve.
+ */
+static void release_above_mark(struct kunit *test)
+{
+	unsigned long releases = vm_event(test, UNMAPPED_BLOCK_RELEASE);
+	struct page *blocks[3];
+	int nid = test_nid(), i;
+
+	for (i = 0; i < ARRAY_SIZE(blocks); i++) {
+		blocks[i] = alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED,
+					     UNMAPPED_BLOCK_ORDER);
+		KUNIT_ASSERT_NOT_NULL(test, blocks[i]);
+	}
+	__free_pages(blocks[0], UNMAPPED_BLOCK_ORDER);
+	__free_pages(blocks[1], UNMAPPED_BLOCK_ORDER);
+	unmapped_alloc_flush_release(nid);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_free_pages(nid),
+			2 * UNMAPPED_BLOCK_PAGES);
+	KUNIT_EXPECT_EQ(test, vm_event(test, UNMAPPED_BLOCK_RELEASE), releases);
+
+	__free_pages(blocks[2], UNMAPPED_BLOCK_ORDER);
+	unmapped_alloc_flush_release(nid);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_free_pages(nid),
+			UNMAPPED_BLOCK_PAGES);
+	KUNIT_EXPECT_EQ(test, vm_event(test, UNMAPPED_BLOCK_RELEASE),
+			releases + 2);
+	/* Those free longest went back. */
+	KUNIT_EXPECT_TRUE(test, kernel_page_present(blocks[0]));
+	KUNIT_EXPECT_TRUE(test, kernel_page_present(blocks[1]));
+	KUNIT_EXPECT_FALSE(test, kernel_page_present(blocks[2]));
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_verify(nid), 0);
+}
+
+#define BOUNDARY_FLAPS	64
+
+/*
+ * One page allocated and freed again and again at a block boundary, with
+ * no reserve: the first allocation refills, and that block stays while it
+ * is the only free one, so no later allocation refills and no free
+ * releases, even with the release worker run after each free.
+ */
+static void boundary_does_not_flap(struct kunit *test)
+{
+	struct page **held, *page;
+	unsigned long before, releases, i, n;
+	int nid = test_nid();
+
+	held = kunit_kcalloc(test, UNMAPPED_BLOCK_PAGES, sizeof(*held),
+			     GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, held);
+	unmapped_alloc_set_reserve(0);
+	for (i = 0; i < UNMAPPED_BLOCK_PAGES; i++) {
+		held[i] = alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED, 0);
+		if (!held[i])
+			break;
+	}
+	KUNIT_EXPECT_EQ(test, i, UNMAPPED_BLOCK_PAGES);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_free_pages(nid), 0);
+
+	before = refill_events(test);
+	releases = vm_event(test, UNMAPPED_BLOCK_RELEASE);
+	for (n = 0; n < BOUNDARY_FLAPS; n++) {
+		page = alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED, 0);
+		if (!page)
+			break;
+		__free_page(page);
+		unmapped_alloc_flush_release(nid);
+	}
+	KUNIT_EXPECT_EQ(test, n, BOUNDARY_FLAPS);
+	KUNIT_EXPECT_EQ(test, refill_events(test) - before, 1);
+	KUNIT_EXPECT_EQ(test, vm_event(test, UNMAPPED_BLOCK_RELEASE), releases);
+
+	for (i = 0; i < UNMAPPED_BLOCK_PAGES && held[i]; i++)
+		__free_page(held[i]);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_verify(nid), 0);
+}
+
 /* One free block in the cache, which keeps up to 8 free blocks. */
 static struct page *one_free_block(struct kunit *test, int nid)
 {
@@ -1497,6 +1610,9 @@ static struct kunit_case unmapped_alloc_cases[] = {
 	KUNIT_CASE(release_whole_block),
 	KUNIT_CASE(release_collapses),
 	KUNIT_CASE(shrinker_release),
+	KUNIT_CASE(release_free_longest_first),
+	KUNIT_CASE(release_above_mark),
+	KUNIT_CASE(boundary_does_not_flap),
 	KUNIT_CASE(shrinker_defers),
 	KUNIT_CASE(shrinker_reports),
 	KUNIT_CASE(isolated_range),
