@@ -11,6 +11,10 @@
  * (split and merge happen inside the cache, with the direct map left
  * alone). Freed pages come back here from every free path of the page
  * allocator, are zeroed through a CPU-local temporary mapping and merged.
+ * Order-0 pages go through a list per CPU and node first, filled from and
+ * spilled to the node's free areas in batches, as the page allocator's
+ * per-CPU lists do, so that most allocations and frees do not take the
+ * node's lock.
  * When whole blocks are free again and the node holds clearly more of them
  * than its reserve (see unmapped_release_mark()), blocks are mapped again,
  * their direct-map ranges collapsed back into large mappings and the blocks
@@ -29,6 +33,10 @@
  *                              CPA locks and init_mm's mmap lock nest inside.
  *                              Memory offline takes it inside
  *                              mem_hotplug_lock (unmapped_alloc_isolated()).
+ *   unmapped_pcp.lock          spinlock, IRQ-safe; a CPU's list of order-0
+ *                              pages of one node. Its CPU takes it on each
+ *                              order-0 allocation and free; other CPUs only
+ *                              to drain the list.
  *   unmapped_node.lock         spinlock, IRQ-safe (pages are freed from any
  *                              context); protects the free areas, the block
  *                              list and the block counters. Never held
@@ -50,12 +58,15 @@
 #include <kunit/static_stub.h>
 #include <kunit/visibility.h>
 
+#include <linux/completion.h>
+#include <linux/cpuhotplug.h>
 #include <linux/cpuset.h>
 #include <linux/debugfs.h>
 #include <linux/gfp.h>
 #include <linux/init.h>
 #include <linux/irq_work.h>
 #include <linux/jump_label.h>
+#include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/llist.h>
 #include <linux/memory.h>
@@ -123,6 +134,27 @@ struct unmapped_block {
 	DECLARE_BITMAP(free_head, UNMAPPED_BLOCK_PAGES);
 };
 
+/*
+ * Order-0 pages move between a node's free areas and a CPU's list in
+ * batches of this many.
+ */
+#define UNMAPPED_PCP_BATCH	32
+
+/**
+ * struct unmapped_pcp - a CPU's free order-0 pages of one node
+ * @lock: protects the fields below; taken by the CPU that owns the list on
+ *	its allocations and frees, and by any CPU that drains it.
+ * @pages: free order-0 pages, zeroed and unmapped, most recently freed
+ *	first. They are off the node's free areas and count as taken from
+ *	their blocks, which cannot be released while such a page is here.
+ * @count: length of @pages.
+ */
+struct unmapped_pcp {
+	spinlock_t lock;		/* see the comment above */
+	struct list_head pages;
+	unsigned int count;
+};
+
 /**
  * struct unmapped_node - the cache of one NUMA node
  * @lock: protects the fields below marked "lock".
@@ -140,6 +172,8 @@ struct unmapped_block {
  *	shrinker and statistics).
  * @used_pages: pages of this node handed out and not yet freed, including
  *	pages of the per-page path.
+ * @pcp: each CPU's list of free order-0 pages of this node.
+ * @lock_count: how often allocations and frees took @lock; lock.
  * @refill_lock: serialises refills and releases of this node.
  * @release_work: releases free blocks above the reserve.
  * @shrink_work: gives back what reclaim asked the shrinker for.
@@ -161,6 +195,8 @@ struct unmapped_node {
 	unsigned long nr_free_blocks;
 	unsigned long free_pages;
 	atomic_long_t used_pages;
+	struct unmapped_pcp __percpu *pcp;
+	unsigned long lock_count;
 	struct mutex refill_lock;	/* see the comment above */
 	struct work_struct release_work;
 	struct work_struct shrink_work;
@@ -190,6 +226,9 @@ static bool unmapped_cache_param __initdata = true;
  * for the memory it gives back.
  */
 static struct workqueue_struct *unmapped_wq __ro_after_init;
+
+/* Most order-0 pages a CPU keeps on its list for a node; 0: no lists. */
+static unsigned int unmapped_pcp_high = 3 * UNMAPPED_PCP_BATCH;
 
 /* Free blocks each node keeps when it gives free blocks back. */
 static unsigned int unmapped_reserve_blocks = 1;
@@ -401,15 +440,173 @@ static struct page *__take_chunk(struct unmapped_node *un, unsigned int order)
 	return NULL;
 }
 
+/* The reverse of __take_chunk(): put a free chunk of @block back. */
+static void __put_chunk(struct unmapped_node *un, struct unmapped_block *block,
+			unsigned long pfn, unsigned int order)
+{
+	bool was_free = block_all_free(block);
+
+	lockdep_assert_held(&un->lock);
+
+	block->nr_free += 1U << order;
+	un->free_pages += 1UL << order;
+	__free_chunk(un, block, pfn, order);
+	account_block(un, block, was_free);
+}
+
+/* Move up to a batch of order-0 pages from the node's free areas to @pcp. */
+static void __pcp_fill(struct unmapped_node *un, struct unmapped_pcp *pcp)
+{
+	struct page *page;
+	int i;
+
+	lockdep_assert_held(&pcp->lock);
+
+	spin_lock(&un->lock);
+	un->lock_count++;
+	for (i = 0; i < UNMAPPED_PCP_BATCH; i++) {
+		page = __take_chunk(un, 0);
+		if (!page)
+			break;
+		list_add_tail(&page->lru, &pcp->pages);
+		pcp->count++;
+	}
+	spin_unlock(&un->lock);
+}
+
+/*
+ * Move the @nr pages of @pcp freed longest ago back to the node's free
+ * areas. Returns whether the node now has free blocks to give back.
+ */
+static bool __pcp_spill(struct unmapped_node *un, struct unmapped_pcp *pcp,
+			unsigned int nr)
+{
+	bool release;
+
+	lockdep_assert_held(&pcp->lock);
+
+	spin_lock(&un->lock);
+	un->lock_count++;
+	while (nr-- && pcp->count) {
+		struct page *page = list_last_entry(&pcp->pages, struct page, lru);
+		unsigned long pfn = page_to_pfn(page);
+
+		list_del(&page->lru);
+		pcp->count--;
+		/* The block stays: this page was taken from it. */
+		__put_chunk(un, unmapped_block_lookup(pfn), pfn, 0);
+	}
+	release = un->nr_free_blocks > unmapped_release_mark();
+	spin_unlock(&un->lock);
+	return release;
+}
+
+/*
+ * An order-0 page from this CPU's list, filled from the node's free areas
+ * when empty. Any CPU's list would do: the lock, not the CPU, protects it,
+ * so the task may move to another CPU between picking the list and taking
+ * its lock.
+ */
+static struct page *unmapped_pcp_alloc(struct unmapped_node *un)
+{
+	struct unmapped_pcp *pcp = raw_cpu_ptr(un->pcp);
+	struct page *page;
+	unsigned long flags;
+
+	spin_lock_irqsave(&pcp->lock, flags);
+	if (!pcp->count && READ_ONCE(un->free_pages))
+		__pcp_fill(un, pcp);
+	page = list_first_entry_or_null(&pcp->pages, struct page, lru);
+	if (page) {
+		list_del(&page->lru);
+		pcp->count--;
+	}
+	spin_unlock_irqrestore(&pcp->lock, flags);
+	return page;
+}
+
+/*
+ * Keep a freed order-0 page on this CPU's list; past the list's high mark
+ * a batch goes back to the node. Returns false if there are no lists.
+ */
+static bool unmapped_pcp_free(struct unmapped_node *un, struct page *page)
+{
+	unsigned int high = READ_ONCE(unmapped_pcp_high);
+	struct unmapped_pcp *pcp;
+	unsigned long flags;
+	bool release = false;
+
+	if (!high)
+		return false;
+	pcp = raw_cpu_ptr(un->pcp);
+	spin_lock_irqsave(&pcp->lock, flags);
+	list_add(&page->lru, &pcp->pages);
+	pcp->count++;
+	if (pcp->count > high)
+		release = __pcp_spill(un, pcp, UNMAPPED_PCP_BATCH);
+	spin_unlock_irqrestore(&pcp->lock, flags);
+	if (release)
+		queue_work(unmapped_wq, &un->release_work);
+	return true;
+}
+
+/* Move @cpu's pages of @un back to the node's free areas. */
+static void unmapped_pcp_drain_cpu(struct unmapped_node *un, int cpu)
+{
+	struct unmapped_pcp *pcp = per_cpu_ptr(un->pcp, cpu);
+	unsigned long flags;
+	bool release = false;
+
+	spin_lock_irqsave(&pcp->lock, flags);
+	if (pcp->count)
+		release = __pcp_spill(un, pcp, pcp->count);
+	spin_unlock_irqrestore(&pcp->lock, flags);
+	if (release)
+		queue_work(unmapped_wq, &un->release_work);
+}
+
+/*
+ * Move every CPU's pages of @un back to the node's free areas, for those
+ * that need to see every free page there: releases that must not miss a
+ * block, memory offline, hardware poison, hibernation.
+ */
+static void unmapped_pcp_drain(struct unmapped_node *un)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		unmapped_pcp_drain_cpu(un, cpu);
+}
+
 static struct page *unmapped_take(struct unmapped_node *un, unsigned int order)
 {
 	struct page *page;
 	unsigned long flags;
 
+	if (!order && READ_ONCE(unmapped_pcp_high)) {
+		page = unmapped_pcp_alloc(un);
+		if (!page)
+			return NULL;
+		mod_node_page_state(NODE_DATA(un->nid), NR_UNMAPPED_FREE, -1);
+		/*
+		 * memory_failure() drains the lists before it looks for a
+		 * free page (unmapped_take_poisoned()); a page it missed,
+		 * moved to a list meanwhile, is never handed out, and its
+		 * block stays in the cache.
+		 */
+		if (unlikely(PageHWPoison(page))) {
+			pr_warn_once("page %#lx with hardware poison kept out of use\n",
+				     page_to_pfn(page));
+			return NULL;
+		}
+		return page;
+	}
+
 	if (!READ_ONCE(un->free_pages))
 		return NULL;
 
 	spin_lock_irqsave(&un->lock, flags);
+	un->lock_count++;
 	page = __take_chunk(un, order);
 	spin_unlock_irqrestore(&un->lock, flags);
 	if (page)
@@ -845,7 +1042,7 @@ void unmapped_free_pages(struct page *page, unsigned int order, bool nolock)
 	unsigned long pfn = page_to_pfn(page), nr = 1UL << order, flags;
 	struct unmapped_node *un = unmapped_nodes[page_to_nid(page)];
 	struct unmapped_block *block;
-	bool release, was_free;
+	bool release;
 
 	if (unlikely(nolock)) {
 		set_page_private(page, order);
@@ -869,17 +1066,16 @@ void unmapped_free_pages(struct page *page, unsigned int order, bool nolock)
 
 	/* The block cannot go away: the pages being freed are in use. */
 	unmapped_clear_pages(page, nr);
+	mod_node_page_state(page_pgdat(page), NR_UNMAPPED_FREE, nr);
+	if (!order && unmapped_pcp_free(un, page))
+		return;
 
 	spin_lock_irqsave(&un->lock, flags);
-	was_free = block_all_free(block);
-	block->nr_free += nr;
-	un->free_pages += nr;
-	__free_chunk(un, block, pfn, order);
-	account_block(un, block, was_free);
+	un->lock_count++;
+	__put_chunk(un, block, pfn, order);
 	release = un->nr_free_blocks > unmapped_release_mark();
 	spin_unlock_irqrestore(&un->lock, flags);
 
-	mod_node_page_state(page_pgdat(page), NR_UNMAPPED_FREE, nr);
 	if (release)
 		queue_work(unmapped_wq, &un->release_work);
 }
@@ -1079,6 +1275,8 @@ bool unmapped_take_poisoned(struct page *page)
 	if (!un || !PageUnmapped(page))
 		return false;
 
+	/* A free order-0 page may be on a CPU's list. */
+	unmapped_pcp_drain(un);
 	spin_lock_irqsave(&un->lock, flags);
 	block = unmapped_block_lookup(pfn);
 	for (order = 0; block && order <= UNMAPPED_BLOCK_ORDER; order++) {
@@ -1327,7 +1525,7 @@ static void unmapped_release_workfn(struct work_struct *work)
  * @nid: node
  *
  * The reserve is not kept. Waits for pages of the per-page path to be
- * given back first.
+ * given back first, and takes back the CPUs' lists of order-0 pages.
  *
  * Return: the number of pages given back.
  */
@@ -1340,6 +1538,7 @@ unsigned long unmapped_alloc_drain(int nid)
 		return 0;
 	flush_work(&unmapped_stock_work);
 	flush_work(&un->release_work);
+	unmapped_pcp_drain(un);
 	mutex_lock(&un->refill_lock);
 	released = unmapped_release(un, 0, ULONG_MAX, false);
 	mutex_unlock(&un->refill_lock);
@@ -1444,6 +1643,7 @@ unsigned long unmapped_alloc_isolated(unsigned long start_pfn,
 
 		if (!un)
 			continue;
+		unmapped_pcp_drain(un);
 		mutex_lock(&un->refill_lock);
 		for (index = first; index <= last; index++) {
 			released += unmapped_release_isolated(un, index,
@@ -1472,6 +1672,7 @@ static unsigned long unmapped_shrink_node(struct unmapped_node *un,
 {
 	unsigned long released;
 
+	unmapped_pcp_drain(un);
 	mutex_lock(&un->refill_lock);
 	released = unmapped_release(un, 0, nr_to_scan, true);
 	mutex_unlock(&un->refill_lock);
@@ -1736,6 +1937,28 @@ unsigned int unmapped_alloc_set_reserve(unsigned int blocks)
 }
 
 /*
+ * Set how many order-0 pages each CPU keeps per node (0: none) and take
+ * back what the lists hold. Returns the previous value.
+ */
+unsigned int unmapped_alloc_set_pcp_high(unsigned int high)
+{
+	unsigned int old = xchg(&unmapped_pcp_high, high);
+	int nid;
+
+	for_each_node(nid)
+		if (unmapped_nodes[nid])
+			unmapped_pcp_drain(unmapped_nodes[nid]);
+	return old;
+}
+
+unsigned long unmapped_alloc_lock_count(int nid)
+{
+	struct unmapped_node *un = unmapped_nodes[nid];
+
+	return un ? READ_ONCE(un->lock_count) : 0;
+}
+
+/*
  * Finish the frees that were deferred: those without locks, then those of
  * the per-page path, in the caller's context (a test can pin it to a CPU)
  * and then whatever the worker has in flight.
@@ -1954,6 +2177,22 @@ static int enabled_set(void *data, u64 val)
 }
 DEFINE_DEBUGFS_ATTRIBUTE(enabled_fops, enabled_get, enabled_set, "%llu\n");
 
+static int pcp_high_get(void *data, u64 *val)
+{
+	*val = READ_ONCE(unmapped_pcp_high);
+	return 0;
+}
+
+/* Up to 8 blocks' worth per CPU and node: more only strands memory. */
+static int pcp_high_set(void *data, u64 val)
+{
+	if (val > 8 * UNMAPPED_BLOCK_PAGES)
+		return -EINVAL;
+	unmapped_alloc_set_pcp_high(val);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(pcp_high_fops, pcp_high_get, pcp_high_set, "%llu\n");
+
 static int drain_set(void *data, u64 val)
 {
 	int nid;
@@ -1981,7 +2220,7 @@ DEFINE_DEBUGFS_ATTRIBUTE(drain_fops, NULL, drain_set, "%llu\n");
  * to the direct map meanwhile.
  */
 static DEFINE_MUTEX(bench_lock);
-static char bench_result[320];
+static char bench_result[384];
 
 static unsigned long bench_event(enum vm_event_item item)
 {
@@ -2043,20 +2282,93 @@ static void bench_free_held(struct page **held)
 	kvfree(held);
 }
 
-enum bench_mode { BENCH_BATCH, BENCH_LOOP, BENCH_ZERO, BENCH_FLAP };
+/* Acquisitions of the nodes' locks by allocations and frees so far. */
+static unsigned long bench_locks(void)
+{
+	unsigned long sum = 0;
+	int nid;
+
+	for_each_node(nid)
+		sum += unmapped_alloc_lock_count(nid);
+	return sum;
+}
+
+struct bench_worker {
+	struct completion done;
+	unsigned long count, got;
+	bool started;
+};
+
+static int bench_worker_fn(void *data)
+{
+	struct bench_worker *w = data;
+
+	for (w->got = 0; w->got < w->count; w->got++) {
+		struct page *page = alloc_page(GFP_KERNEL | __GFP_UNMAPPED);
+
+		if (!page)
+			break;
+		__free_page(page);
+		cond_resched();
+	}
+	complete(&w->done);
+	return 0;
+}
+
+/*
+ * The order-0 loop in one kthread per online CPU, all at once. Returns the
+ * allocate+free pairs done and sets *@threads.
+ */
+static unsigned long bench_threads(unsigned long count, unsigned int *threads)
+{
+	struct bench_worker *w = kcalloc(nr_cpu_ids, sizeof(*w), GFP_KERNEL);
+	unsigned long got = 0;
+	int cpu;
+
+	*threads = 0;
+	if (!w)
+		return 0;
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		struct task_struct *t;
+
+		init_completion(&w[cpu].done);
+		w[cpu].count = count;
+		t = kthread_create_on_cpu(bench_worker_fn, &w[cpu], cpu,
+					  "unmapped_bench/%u");
+		if (IS_ERR(t))
+			continue;
+		w[cpu].started = true;
+		(*threads)++;
+		wake_up_process(t);
+	}
+	for_each_online_cpu(cpu) {
+		if (!w[cpu].started)
+			continue;
+		wait_for_completion(&w[cpu].done);
+		got += w[cpu].got;
+	}
+	cpus_read_unlock();
+	kfree(w);
+	return got;
+}
+
+enum bench_mode { BENCH_BATCH, BENCH_LOOP, BENCH_ZERO, BENCH_FLAP, BENCH_THREADS };
 
 static const char * const bench_modes[] = {
 	[BENCH_BATCH] = "batch",
 	[BENCH_LOOP] = "loop",
 	[BENCH_ZERO] = "zero",
 	[BENCH_FLAP] = "flap",
+	[BENCH_THREADS] = "threads",
 };
 
 static ssize_t bench_write(struct file *file, const char __user *ubuf,
 			   size_t len, loff_t *ppos)
 {
-	unsigned long flushes = 0, splits = 0, refills, releases;
+	unsigned long flushes = 0, splits = 0, refills, releases, locks;
 	unsigned long count, i, got = 0;
+	unsigned int threads = 1;
 	gfp_t gfp = GFP_KERNEL | __GFP_UNMAPPED;
 	struct page **pages = NULL, **held = NULL;
 	ktime_t start, alloc_ns, free_ns = 0;
@@ -2080,7 +2392,7 @@ static ssize_t bench_write(struct file *file, const char __user *ubuf,
 		gfp = GFP_KERNEL | __GFP_ZERO;
 	else if (strcmp(gfp_str, "unmapped"))
 		return -EINVAL;
-	if ((mode == BENCH_ZERO || mode == BENCH_FLAP) && order)
+	if (mode >= BENCH_ZERO && order)
 		return -EINVAL;
 	if (mode == BENCH_BATCH) {
 		pages = kvcalloc(count, sizeof(*pages), GFP_KERNEL);
@@ -2099,6 +2411,13 @@ static ssize_t bench_write(struct file *file, const char __user *ubuf,
 #endif
 	refills = bench_refills();
 	releases = bench_event(UNMAPPED_BLOCK_RELEASE);
+	locks = bench_locks();
+	if (mode == BENCH_THREADS) {
+		start = ktime_get();
+		got = bench_threads(count, &threads);
+		alloc_ns = ktime_sub(ktime_get(), start);
+		goto done;
+	}
 	if (mode == BENCH_ZERO) {
 		struct page *page = alloc_page(GFP_KERNEL | __GFP_UNMAPPED);
 
@@ -2147,16 +2466,17 @@ done:
 #endif
 	refills = bench_refills() - refills;
 	releases = bench_event(UNMAPPED_BLOCK_RELEASE) - releases;
+	locks = bench_locks() - locks;
 	bench_free_held(held);
 	snprintf(bench_result, sizeof(bench_result),
-		 "cache=%s gfp=%s mode=%s order=%u count=%lu allocated=%lu alloc_ns=%lld free_ns=%lld ns_per_op=%lld tlb_flushes=%lu level2_splits=%lu refills=%lu releases=%lu reserve=%u\n",
+		 "cache=%s gfp=%s mode=%s order=%u count=%lu threads=%u allocated=%lu alloc_ns=%lld free_ns=%lld ns_per_op=%lld tlb_flushes=%lu level2_splits=%lu refills=%lu releases=%lu locks=%lu reserve=%u pcp_high=%u\n",
 		 str_on_off(unmapped_alloc_enabled()),
 		 gfp & __GFP_UNMAPPED ? "unmapped" : "zeroed",
-		 bench_modes[mode], order, count, got,
+		 bench_modes[mode], order, count, threads, got,
 		 ktime_to_ns(alloc_ns), ktime_to_ns(free_ns),
 		 got ? ktime_to_ns(ktime_add(alloc_ns, free_ns)) / got : 0,
-		 flushes, splits, refills, releases,
-		 READ_ONCE(unmapped_reserve_blocks));
+		 flushes, splits, refills, releases, locks,
+		 READ_ONCE(unmapped_reserve_blocks), READ_ONCE(unmapped_pcp_high));
 	mutex_unlock(&bench_lock);
 	kvfree(pages);
 	return len;
@@ -2200,6 +2520,7 @@ static int __init unmapped_alloc_debugfs_init(void)
 	debugfs_create_file("bench", 0600, dir, NULL, &bench_fops);
 	debugfs_create_u32("reserve_blocks", 0600, dir,
 			   &unmapped_reserve_blocks);
+	debugfs_create_file_unsafe("pcp_high", 0600, dir, NULL, &pcp_high_fops);
 	return 0;
 }
 late_initcall(unmapped_alloc_debugfs_init);
@@ -2230,10 +2551,21 @@ static int __init unmapped_zero_slots_init(void)
 	return 0;
 }
 
+/* A CPU that went away leaves its order-0 pages to the nodes. */
+static int unmapped_cpu_dead(unsigned int cpu)
+{
+	int nid;
+
+	for_each_node(nid)
+		if (unmapped_nodes[nid])
+			unmapped_pcp_drain_cpu(unmapped_nodes[nid], cpu);
+	return 0;
+}
+
 static int __init unmapped_alloc_init(void)
 {
 	struct shrinker *shrinker;
-	int nid, order;
+	int nid, order, cpu;
 
 	if (!can_set_direct_map()) {
 		pr_info("the direct map cannot change: __GFP_UNMAPPED is refused\n");
@@ -2254,6 +2586,15 @@ static int __init unmapped_alloc_init(void)
 		if (!un)
 			goto nomem;
 		spin_lock_init(&un->lock);
+		un->pcp = alloc_percpu(struct unmapped_pcp);
+		if (!un->pcp)
+			goto nomem;
+		for_each_possible_cpu(cpu) {
+			struct unmapped_pcp *pcp = per_cpu_ptr(un->pcp, cpu);
+
+			spin_lock_init(&pcp->lock);
+			INIT_LIST_HEAD(&pcp->pages);
+		}
 		for (order = 0; order < UNMAPPED_NR_ORDERS; order++)
 			INIT_LIST_HEAD(&un->free_area[order]);
 		INIT_LIST_HEAD(&un->blocks);
@@ -2276,6 +2617,9 @@ static int __init unmapped_alloc_init(void)
 	}
 
 	unmapped_hibernation_init();
+	if (cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "mm/unmapped_alloc:dead",
+				      NULL, unmapped_cpu_dead) < 0)
+		pr_warn("no CPU hotplug callback: a removed CPU's pages wait for a drain\n");
 
 	if (!unmapped_cache_param || debug_pagealloc_enabled()) {
 		static_branch_disable(&unmapped_cache_on);

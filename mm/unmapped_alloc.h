@@ -54,6 +54,8 @@ bool unmapped_alloc_owns(struct page *page);
 bool unmapped_alloc_enabled(void);
 int unmapped_alloc_set_enabled(bool on);
 unsigned int unmapped_alloc_set_reserve(unsigned int blocks);
+unsigned int unmapped_alloc_set_pcp_high(unsigned int high);
+unsigned long unmapped_alloc_lock_count(int nid);
 void unmapped_alloc_flush_stock(void);
 void unmapped_alloc_hold_stock(bool hold);
 #if IS_ENABLED(CONFIG_KUNIT)

@@ -4,9 +4,11 @@
 log into Markdown tables. The first: per mode and order, the median ns per
 allocate+free (min-max in brackets) of the baseline GFP_KERNEL | __GFP_ZERO
 and of __GFP_UNMAPPED with the cache on and off, the ratios, and the TLB
-flushes on all CPUs and PMD splits per 512 pages. The second: the refills
-and releases of the block-boundary flap, per reserve. Then the cost of
-zeroing one unmapped page."""
+flushes on all CPUs and PMD splits per 512 pages; rows marked "no CPU
+lists" ran with pcp_high=0. The second: the order-0 loop on every CPU at
+once, with the acquisitions of the nodes' locks per allocation or free.
+The third: the refills and releases of the block-boundary flap, per
+reserve. Then the cost of zeroing one unmapped page."""
 import statistics
 import sys
 
@@ -19,15 +21,21 @@ for group, f in records(read_lines(sys.argv[1])):
     if "allocated" not in f:
         sys.exit("incomplete benchmark figures: " + " ".join(f"{k}={v}" for k, v in f.items()))
     pages = int(f["allocated"]) << int(f["order"])
+    lists = "no CPU lists" if f.get("pcp_high") == "0" else ""
     if f["mode"] == "flap":
         key = ("flap", int(f["reserve"]))
+    elif f["mode"] == "threads":
+        key = ("threads", lists)
     else:
-        key = (f["mode"], int(f["order"]), f.get("gfp", "unmapped"), f["cache"])
+        key = (f["mode"] + (", " + lists if lists else ""), int(f["order"]),
+               f.get("gfp", "unmapped"), f["cache"])
     runs.setdefault(key, []).append(
         {"ns": int(f["ns_per_op"]), "count": int(f["count"]),
          "flushes": int(f["tlb_flushes"]) * 512 / pages if pages else 0,
          "splits": int(f["level2_splits"]) * 512 / pages if pages else 0,
-         "refills": int(f.get("refills", -1)), "releases": int(f.get("releases", -1))})
+         "refills": int(f.get("refills", -1)), "releases": int(f.get("releases", -1)),
+         "threads": int(f.get("threads", 1)),
+         "ops_per_lock": 2 * int(f["allocated"]) / max(1, int(f.get("locks", 0)))})
 if not runs:
     sys.exit("no benchmark lines in " + sys.argv[1])
 
@@ -49,9 +57,9 @@ print("| mode | order | count | ns/op GFP_KERNEL\\|__GFP_ZERO | ns/op cache on |
       "| ns/op cache off | off / on | flushes per 512 pages off / on "
       "| PMD splits per 512 pages off / on |")
 print("|---|---|---|---|---|---|---|---|---|---|")
-rows = sorted({(k[0], k[1]) for k in runs if k[0] in ("batch", "loop")})
+rows = sorted({(k[0], k[1]) for k in runs if k[0].startswith(("batch", "loop"))})
 for mode, order in rows:
-    zeroed = runs.get((mode, order, "zeroed", "on"), [])
+    zeroed = runs.get((mode.split(",")[0], order, "zeroed", "on"), [])
     on = runs.get((mode, order, "unmapped", "on"), [])
     off = runs.get((mode, order, "unmapped", "off"), [])
     if not on:
@@ -61,6 +69,16 @@ for mode, order in rows:
           f"| {cell(off, 'ns') if off else '-'} | {ratio(off, on)} "
           f"| {med(off, 'flushes') if off else 0:.1f} / {med(on, 'flushes'):.2f} "
           f"| {med(off, 'splits') if off else 0:.1f} / {med(on, 'splits'):.2f} |")
+
+threads = sorted(k for k in runs if k[0] == "threads")
+if threads:
+    print("\n| order-0 allocate+free on every CPU at once | threads | count per thread "
+          "| allocations and frees per acquisition of a node's lock | ns/op |")
+    print("|---|---|---|---|---|")
+    for key in threads:
+        rs = runs[key]
+        print(f"| {key[1] or 'CPU lists'} | {rs[0]['threads']} | {rs[0]['count']} "
+              f"| {cell(rs, 'ops_per_lock', '{:.1f}')} | {cell(rs, 'ns')} |")
 
 flaps = sorted(k for k in runs if k[0] == "flap")
 if flaps:

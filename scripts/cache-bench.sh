@@ -9,13 +9,15 @@
 
 S=$TOP/scripts
 log=$(config_log cache-bench)
+# Four vCPUs: the contention row runs one allocating thread per CPU.
+export SMP=${SMP:-4}
 "$S/deps.sh"
 "$S/run-config.sh" cache-bench ||
 	die "the guest reported errors (${log#"$TOP"/}.verdicts)"
 
 {
 	echo "Kernel $(kernel_version "$log"): $(series_stamp);" \
-		"QEMU TCG, ${SMP:-2} vCPUs, $(config_get cache-bench guest); medians of 3 rounds [min-max]."
+		"QEMU TCG, $SMP vCPUs, $(config_get cache-bench guest); medians of 3 rounds [min-max]."
 	echo
 	"$S/cache-bench-table.py" "$log"
 	echo

@@ -16,6 +16,7 @@
 #include <kunit/test.h>
 #include <kunit/test-bug.h>
 #include <linux/alloc_tag.h>
+#include <linux/cpu.h>
 #include <linux/gfp.h>
 #include <linux/jiffies.h>
 #include <linux/delay.h>
@@ -29,6 +30,7 @@
 #include <linux/vmalloc.h>
 #include <linux/vmcore_info.h>
 #include <linux/vmstat.h>
+#include <linux/workqueue.h>
 
 #include "../internal.h"
 #include "../page_alloc.h"
@@ -69,19 +71,30 @@ static int test_nid(void)
 	return numa_mem_id();
 }
 
-/* Start from an empty cache and restore the reserve afterwards. */
+/* The knobs as they were before the test. */
+struct unmapped_knobs {
+	unsigned int reserve;
+	unsigned int pcp_high;
+};
+
+/*
+ * Start from an empty cache, with a reserve of one block and without the
+ * CPUs' lists of order-0 pages (so that a freed page is back in its block
+ * at once); restore both afterwards.
+ */
 static int unmapped_test_init(struct kunit *test)
 {
-	unsigned int *reserve = kunit_kzalloc(test, sizeof(*reserve),
-					      GFP_KERNEL);
+	struct unmapped_knobs *knobs = kunit_kzalloc(test, sizeof(*knobs),
+						     GFP_KERNEL);
 	int nid;
 
-	if (!reserve)
+	if (!knobs)
 		return -ENOMEM;
 	if (!unmapped_alloc_enabled())
 		kunit_skip(test, "the cache is switched off");
-	*reserve = unmapped_alloc_set_reserve(1);
-	test->priv = reserve;
+	knobs->reserve = unmapped_alloc_set_reserve(1);
+	knobs->pcp_high = unmapped_alloc_set_pcp_high(0);
+	test->priv = knobs;
 	for_each_node_state(nid, N_MEMORY)
 		unmapped_alloc_drain(nid);
 	return 0;
@@ -89,13 +102,25 @@ static int unmapped_test_init(struct kunit *test)
 
 static void unmapped_test_exit(struct kunit *test)
 {
-	unsigned int *reserve = test->priv;
+	struct unmapped_knobs *knobs = test->priv;
 	int nid;
 
-	if (reserve)
-		unmapped_alloc_set_reserve(*reserve);
+	if (knobs) {
+		unmapped_alloc_set_reserve(knobs->reserve);
+		unmapped_alloc_set_pcp_high(knobs->pcp_high);
+	}
 	for_each_node_state(nid, N_MEMORY)
 		unmapped_alloc_drain(nid);
+}
+
+/* Turn the CPUs' lists back on, as they were before the test. */
+static unsigned int test_pcp_on(struct kunit *test)
+{
+	struct unmapped_knobs *knobs = test->priv;
+
+	KUNIT_ASSERT_GT(test, knobs->pcp_high, 0);
+	unmapped_alloc_set_pcp_high(knobs->pcp_high);
+	return knobs->pcp_high;
 }
 
 static void expect_unmapped(struct kunit *test, struct page *page,
@@ -539,6 +564,95 @@ static void boundary_does_not_flap(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, unmapped_alloc_verify(nid), 0);
 }
 
+#define PCP_LOOPS	1024
+
+/*
+ * With the CPUs' lists, order-0 allocations and frees on one CPU take the
+ * node's lock once per batch, not once each.
+ */
+static void pcp_few_node_locks(struct kunit *test)
+{
+	int nid = test_nid(), i;
+	unsigned long locks;
+
+	test_pcp_on(test);
+	locks = unmapped_alloc_lock_count(nid);
+	for (i = 0; i < PCP_LOOPS; i++) {
+		struct page *page = alloc_pages_node(nid, GFP_KERNEL |
+						     __GFP_UNMAPPED, 0);
+
+		KUNIT_ASSERT_NOT_NULL(test, page);
+		expect_unmapped(test, page, 0);
+		__free_page(page);
+	}
+	kunit_info(test, "figures %s operations=%d node_locks=%lu\n", test->name,
+		   2 * PCP_LOOPS, unmapped_alloc_lock_count(nid) - locks);
+	KUNIT_EXPECT_LE(test, unmapped_alloc_lock_count(nid) - locks,
+			2 * PCP_LOOPS / 8);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_verify(nid), 0);
+}
+
+/*
+ * Pages on the CPUs' lists keep their block from going back until
+ * something takes them back: the drain does, and the shrinker, memory
+ * offline, hardware poison and hibernation with it.
+ */
+static void pcp_drained(struct kunit *test)
+{
+	struct page *pages[64];
+	int nid = test_nid(), i;
+
+	test_pcp_on(test);
+	for (i = 0; i < ARRAY_SIZE(pages); i++) {
+		pages[i] = alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED, 0);
+		KUNIT_ASSERT_NOT_NULL(test, pages[i]);
+	}
+	for (i = 0; i < ARRAY_SIZE(pages); i++)
+		__free_page(pages[i]);
+	/* Freed, but not back in their block. */
+	KUNIT_EXPECT_LT(test, unmapped_alloc_free_pages(nid),
+			UNMAPPED_BLOCK_PAGES);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_nr_free(nid, UNMAPPED_BLOCK_ORDER), 0);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_verify(nid), 0);
+
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_drain(nid), UNMAPPED_BLOCK_PAGES);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_nr_blocks(nid), 0);
+	for (i = 0; i < ARRAY_SIZE(pages); i++)
+		KUNIT_EXPECT_TRUE(test, kernel_page_present(pages[i]));
+}
+
+static long alloc_free_one(void *arg)
+{
+	struct page *page = alloc_pages_node(*(int *)arg, GFP_KERNEL |
+					     __GFP_UNMAPPED, 0);
+
+	if (!page)
+		return -ENOMEM;
+	__free_page(page);
+	return 0;
+}
+
+/* A CPU that goes offline leaves the pages on its list to the node. */
+static void pcp_cpu_dead(struct kunit *test)
+{
+	int nid = test_nid(), cpu = cpumask_last(cpu_online_mask), err;
+
+	if (!IS_ENABLED(CONFIG_HOTPLUG_CPU) || !cpu)
+		kunit_skip(test, "needs a second CPU that can go offline");
+	test_pcp_on(test);
+	KUNIT_ASSERT_EQ(test, work_on_cpu(cpu, alloc_free_one, &nid), 0);
+	/* A batch of the block waits on @cpu's list. */
+	KUNIT_EXPECT_LT(test, unmapped_alloc_free_pages(nid),
+			UNMAPPED_BLOCK_PAGES);
+	err = remove_cpu(cpu);
+	if (err)
+		kunit_skip(test, "CPU %d cannot go offline: %d", cpu, err);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_free_pages(nid),
+			UNMAPPED_BLOCK_PAGES);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_verify(nid), 0);
+	KUNIT_EXPECT_EQ(test, add_cpu(cpu), 0);
+}
+
 /* One free block in the cache, which keeps up to 8 free blocks. */
 static struct page *one_free_block(struct kunit *test, int nid)
 {
@@ -872,8 +986,44 @@ static void hwpoison(struct kunit *test)
 	set_direct_map_collapse(ALIGN_DOWN((unsigned long)page_address(used),
 					   PMD_SIZE), PTRS_PER_PTE);
 }
+
+/*
+ * A free page on a CPU's list is taken out as one on the free areas is:
+ * memory_failure() takes the lists back first.
+ */
+static void pcp_hwpoison(struct kunit *test)
+{
+	struct page *page, *other;
+	int nid = test_nid();
+
+	test_pcp_on(test);
+	page = alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED, 0);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	__free_page(page);
+	KUNIT_ASSERT_EQ(test, memory_failure(page_to_pfn(page),
+					     MF_SW_SIMULATED), 0);
+	KUNIT_EXPECT_TRUE(test, PageHWPoison(page));
+	KUNIT_EXPECT_EQ(test, page_ref_count(page), 1);
+	KUNIT_EXPECT_FALSE(test, unmapped_alloc_owns(page));
+	other = alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED, 0);
+	KUNIT_EXPECT_PTR_NE(test, other, page);
+	if (other)
+		__free_page(other);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_verify(nid), 0);
+
+	/* Unpoisoned, it goes back mapped. */
+	KUNIT_EXPECT_EQ(test, unpoison_memory(page_to_pfn(page)), 0);
+	unmapped_alloc_flush_stock();
+	KUNIT_EXPECT_FALSE(test, PageUnmapped(page));
+	KUNIT_EXPECT_TRUE(test, kernel_page_present(page));
+}
 #else
 static void hwpoison(struct kunit *test)
+{
+	kunit_skip(test, "needs CONFIG_MEMORY_FAILURE");
+}
+
+static void pcp_hwpoison(struct kunit *test)
 {
 	kunit_skip(test, "needs CONFIG_MEMORY_FAILURE");
 }
@@ -1529,6 +1679,8 @@ static void stress(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, task);
 	KUNIT_ASSERT_NOT_NULL(test, used);
+	/* With the CPUs' lists, as the cache runs outside tests. */
+	test_pcp_on(test);
 
 	for_each_node_state(nid, N_MEMORY)
 		used[nid] = unmapped_alloc_used_pages(nid);
@@ -1613,6 +1765,9 @@ static struct kunit_case unmapped_alloc_cases[] = {
 	KUNIT_CASE(release_free_longest_first),
 	KUNIT_CASE(release_above_mark),
 	KUNIT_CASE(boundary_does_not_flap),
+	KUNIT_CASE(pcp_few_node_locks),
+	KUNIT_CASE(pcp_drained),
+	KUNIT_CASE(pcp_cpu_dead),
 	KUNIT_CASE(shrinker_defers),
 	KUNIT_CASE(shrinker_reports),
 	KUNIT_CASE(isolated_range),
@@ -1620,6 +1775,7 @@ static struct kunit_case unmapped_alloc_cases[] = {
 	KUNIT_CASE(allocation_tags),
 	KUNIT_CASE(node_mask),
 	KUNIT_CASE(hwpoison),
+	KUNIT_CASE(pcp_hwpoison),
 	KUNIT_CASE(hibernation),
 	KUNIT_CASE(atomic_empty),
 	KUNIT_CASE(fault_refill),
