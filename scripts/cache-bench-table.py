@@ -70,25 +70,29 @@ for mode, order in rows:
           f"| {med(off, 'flushes') if off else 0:.1f} / {med(on, 'flushes'):.2f} "
           f"| {med(off, 'splits') if off else 0:.1f} / {med(on, 'splits'):.2f} |")
 
-threads = sorted(k for k in runs if k[0] == "threads")
-if threads:
-    print("\n| order-0 allocate+free on every CPU at once | threads | count per thread "
-          "| allocations and frees per acquisition of a node's lock | ns/op |")
-    print("|---|---|---|---|---|")
-    for key in threads:
-        rs = runs[key]
-        print(f"| {key[1] or 'CPU lists'} | {rs[0]['threads']} | {rs[0]['count']} "
-              f"| {cell(rs, 'ops_per_lock', '{:.1f}')} | {cell(rs, 'ns')} |")
 
-flaps = sorted(k for k in runs if k[0] == "flap")
-if flaps:
-    print("\n| one page allocated and freed at a block boundary | count "
-          "| refills | releases | ns/op |")
-    print("|---|---|---|---|---|")
-    for key in flaps:
+def small_table(kind, header, label, columns):
+    """One row per run key of this kind: label(key), the count per run,
+    then the given figures (median [min-max])."""
+    keys = sorted(k for k in runs if k[0] == kind)
+    if not keys:
+        return
+    print(f"\n| {header} | count | " + " | ".join(name for name, _, _ in columns) + " |")
+    print("|---" * (len(columns) + 2) + "|")
+    for key in keys:
         rs = runs[key]
-        print(f"| reserve_blocks={key[1]} | {rs[0]['count']} | {cell(rs, 'refills')} "
-              f"| {cell(rs, 'releases')} | {cell(rs, 'ns')} |")
+        print(f"| {label(key, rs)} | {rs[0]['count']} | "
+              + " | ".join(cell(rs, field, fmt) for _, field, fmt in columns) + " |")
+
+
+small_table("threads", "order-0 allocate+free on every CPU at once",
+            lambda key, rs: f"{key[1] or 'CPU lists'}, {rs[0]['threads']} threads",
+            [("allocations and frees per acquisition of a node's lock", "ops_per_lock", "{:.1f}"),
+             ("ns/op", "ns", "{:.0f}")])
+small_table("flap", "one page allocated and freed at a block boundary",
+            lambda key, rs: f"reserve_blocks={key[1]}",
+            [("refills", "refills", "{:.0f}"), ("releases", "releases", "{:.0f}"),
+             ("ns/op", "ns", "{:.0f}")])
 zero = runs.get(("zero", 0, "unmapped", "on"))
 if zero:
     print(f"\nZeroing one unmapped page through the CPU-local mapping, which every "
