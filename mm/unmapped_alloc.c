@@ -1655,12 +1655,26 @@ unsigned long unmapped_alloc_isolated(unsigned long start_pfn,
 	return released;
 }
 
+/*
+ * Free pages of @un on its free areas and on the CPUs' lists (a CPU that
+ * went offline has given its list back).
+ */
+static unsigned long unmapped_node_free(struct unmapped_node *un)
+{
+	unsigned long sum = READ_ONCE(un->free_pages);
+	int cpu;
+
+	for_each_online_cpu(cpu)	/* an estimate: lists change meanwhile */
+		sum += data_race(per_cpu_ptr(un->pcp, cpu)->count);
+	return sum;
+}
+
 static unsigned long unmapped_shrink_count(struct shrinker *shrinker,
 					   struct shrink_control *sc)
 {
 	struct unmapped_node *un = unmapped_nodes[sc->nid];
 
-	return un ? READ_ONCE(un->free_pages) : 0;
+	return un ? unmapped_node_free(un) : 0;
 }
 
 /*
@@ -1727,7 +1741,7 @@ static unsigned long unmapped_shrink_scan(struct shrinker *shrinker,
 	struct unmapped_node *un = unmapped_nodes[sc->nid];
 	unsigned long released, request;
 
-	if (!un || !READ_ONCE(un->free_pages))
+	if (!un || !unmapped_node_free(un))
 		return SHRINK_STOP;
 	released = atomic_long_read(&un->shrink_released);
 	atomic_long_add(sc->nr_to_scan, &un->shrink_target);

@@ -621,6 +621,39 @@ static void pcp_drained(struct kunit *test)
 		KUNIT_EXPECT_TRUE(test, kernel_page_present(pages[i]));
 }
 
+/*
+ * The shrinker counts the pages waiting on the CPUs' lists and gives them
+ * back, even when the node's free areas are empty.
+ */
+static void pcp_shrinker(struct kunit *test)
+{
+	struct page **held;
+	int nid = test_nid(), i, n;
+
+	held = kunit_kcalloc(test, UNMAPPED_BLOCK_PAGES, sizeof(*held),
+			     GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, held);
+	test_pcp_on(test);
+	for (n = 0; n < UNMAPPED_BLOCK_PAGES; n++) {
+		held[n] = alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED, 0);
+		if (!held[n])
+			break;
+	}
+	KUNIT_EXPECT_EQ(test, n, UNMAPPED_BLOCK_PAGES);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_free_pages(nid), 0);
+	/* Fewer than a list holds: they all stay on this CPU's list. */
+	for (i = 0; i < 64 && i < n; i++)
+		__free_page(held[i]);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_free_pages(nid), 0);
+
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_reclaim(nid, ULONG_MAX), i);
+	for (i = 0; i < 64 && i < n; i++)
+		KUNIT_EXPECT_TRUE(test, kernel_page_present(held[i]));
+	for (; i < n; i++)
+		__free_page(held[i]);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_verify(nid), 0);
+}
+
 static long alloc_free_one(void *arg)
 {
 	struct page *page = alloc_pages_node(*(int *)arg, GFP_KERNEL |
@@ -1767,6 +1800,7 @@ static struct kunit_case unmapped_alloc_cases[] = {
 	KUNIT_CASE(boundary_does_not_flap),
 	KUNIT_CASE(pcp_few_node_locks),
 	KUNIT_CASE(pcp_drained),
+	KUNIT_CASE(pcp_shrinker),
 	KUNIT_CASE(pcp_cpu_dead),
 	KUNIT_CASE(shrinker_defers),
 	KUNIT_CASE(shrinker_reports),
