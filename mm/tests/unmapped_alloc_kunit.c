@@ -523,21 +523,17 @@ static void release_above_mark(struct kunit *test)
 #define BOUNDARY_FLAPS	64
 
 /*
- * One page allocated and freed again and again at a block boundary, with
- * no reserve: the first allocation refills, and that block stays while it
- * is the only free one, so no later allocation refills and no free
- * releases, even with the release worker run after each free.
+ * Take one block's worth of order-0 pages from an empty cache, which then
+ * has no free page left; the array ends early (NULL) if an allocation
+ * failed.
  */
-static void boundary_does_not_flap(struct kunit *test)
+static struct page **hold_block_pages(struct kunit *test, int nid)
 {
-	struct page **held, *page;
-	unsigned long before, releases, i, n;
-	int nid = test_nid();
+	struct page **held = kunit_kcalloc(test, UNMAPPED_BLOCK_PAGES,
+					   sizeof(*held), GFP_KERNEL);
+	unsigned long i;
 
-	held = kunit_kcalloc(test, UNMAPPED_BLOCK_PAGES, sizeof(*held),
-			     GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, held);
-	unmapped_alloc_set_reserve(0);
 	for (i = 0; i < UNMAPPED_BLOCK_PAGES; i++) {
 		held[i] = alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED, 0);
 		if (!held[i])
@@ -545,11 +541,30 @@ static void boundary_does_not_flap(struct kunit *test)
 	}
 	KUNIT_EXPECT_EQ(test, i, UNMAPPED_BLOCK_PAGES);
 	KUNIT_EXPECT_EQ(test, unmapped_alloc_free_pages(nid), 0);
+	return held;
+}
+
+/*
+ * One page allocated and freed again and again at a block boundary, with
+ * no reserve: the first allocation refills, and that block stays while it
+ * is the only free one, so no later allocation refills and no free
+ * releases, even with the release worker run after each free.
+ */
+static void boundary_does_not_flap(struct kunit *test)
+{
+	unsigned long before, releases, i, n;
+	int nid = test_nid();
+	struct page **held;
+
+	unmapped_alloc_set_reserve(0);
+	held = hold_block_pages(test, nid);
 
 	before = refill_events(test);
 	releases = vm_event(test, UNMAPPED_BLOCK_RELEASE);
 	for (n = 0; n < BOUNDARY_FLAPS; n++) {
-		page = alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED, 0);
+		struct page *page = alloc_pages_node(nid, GFP_KERNEL |
+						     __GFP_UNMAPPED, 0);
+
 		if (!page)
 			break;
 		__free_page(page);
@@ -627,29 +642,20 @@ static void pcp_drained(struct kunit *test)
  */
 static void pcp_shrinker(struct kunit *test)
 {
+	int nid = test_nid(), i;
 	struct page **held;
-	int nid = test_nid(), i, n;
 
-	held = kunit_kcalloc(test, UNMAPPED_BLOCK_PAGES, sizeof(*held),
-			     GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, held);
 	test_pcp_on(test);
-	for (n = 0; n < UNMAPPED_BLOCK_PAGES; n++) {
-		held[n] = alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED, 0);
-		if (!held[n])
-			break;
-	}
-	KUNIT_EXPECT_EQ(test, n, UNMAPPED_BLOCK_PAGES);
-	KUNIT_EXPECT_EQ(test, unmapped_alloc_free_pages(nid), 0);
+	held = hold_block_pages(test, nid);
 	/* Fewer than a list holds: they all stay on this CPU's list. */
-	for (i = 0; i < 64 && i < n; i++)
+	for (i = 0; i < 64 && held[i]; i++)
 		__free_page(held[i]);
 	KUNIT_EXPECT_EQ(test, unmapped_alloc_free_pages(nid), 0);
 
 	KUNIT_EXPECT_EQ(test, unmapped_alloc_reclaim(nid, ULONG_MAX), i);
-	for (i = 0; i < 64 && i < n; i++)
+	for (i = 0; i < 64 && held[i]; i++)
 		KUNIT_EXPECT_TRUE(test, kernel_page_present(held[i]));
-	for (; i < n; i++)
+	for (; i < UNMAPPED_BLOCK_PAGES && held[i]; i++)
 		__free_page(held[i]);
 	KUNIT_EXPECT_EQ(test, unmapped_alloc_verify(nid), 0);
 }
