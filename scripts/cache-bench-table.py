@@ -49,6 +49,10 @@ def cell(rs, k, fmt="{:.0f}"):
     return f"{fmt.format(med(rs, k))} [{fmt.format(min(vals))}-{fmt.format(max(vals))}]"
 
 
+def median_or_dash(rs, k):
+    return f"{med(rs, k):.1f}" if rs else "-"
+
+
 def ratio(a, b):
     return f"{med(a, 'ns') / max(1, med(b, 'ns')):.2f}x" if a and b else "-"
 
@@ -67,8 +71,8 @@ for mode, order in rows:
     print(f"| {mode} | {order} | {on[0]['count']} "
           f"| {cell(zeroed, 'ns') if zeroed else '-'} | {cell(on, 'ns')} | {ratio(on, zeroed)} "
           f"| {cell(off, 'ns') if off else '-'} | {ratio(off, on)} "
-          f"| {med(off, 'flushes') if off else 0:.1f} / {med(on, 'flushes'):.2f} "
-          f"| {med(off, 'splits') if off else 0:.1f} / {med(on, 'splits'):.2f} |")
+          f"| {median_or_dash(off, 'flushes')} / {med(on, 'flushes'):.2f} "
+          f"| {median_or_dash(off, 'splits')} / {med(on, 'splits'):.2f} |")
 
 
 def small_table(kind, header, label, columns):
