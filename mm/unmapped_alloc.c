@@ -77,6 +77,7 @@
 #include <linux/page-isolation.h>
 #include <linux/page_owner.h>
 #include <linux/rcupdate.h>
+#include <linux/sched/clock.h>
 #include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include <linux/set_memory.h>
@@ -174,6 +175,11 @@ struct unmapped_pcp {
  *	pages of the per-page path.
  * @pcp: each CPU's list of free order-0 pages of this node.
  * @lock_count: how often allocations and frees took @lock; lock.
+ * @hold_start: when the current hold of @lock began, 0 if it is not timed;
+ *	lock.
+ * @max_hold_ns: the longest hold of @lock since the benchmark asked for
+ *	holds to be timed; lock.
+ * @max_hold_ip: where that hold ended; lock.
  * @refill_lock: serialises refills and releases of this node.
  * @release_work: releases free blocks above the reserve.
  * @shrink_work: gives back what reclaim asked the shrinker for.
@@ -197,6 +203,9 @@ struct unmapped_node {
 	atomic_long_t used_pages;
 	struct unmapped_pcp __percpu *pcp;
 	unsigned long lock_count;
+	u64 hold_start;
+	u64 max_hold_ns;
+	unsigned long max_hold_ip;
 	struct mutex refill_lock;	/* see the comment above */
 	struct work_struct release_work;
 	struct work_struct shrink_work;
@@ -209,6 +218,71 @@ struct unmapped_node {
 };
 
 static struct unmapped_node *unmapped_nodes[MAX_NUMNODES] __read_mostly;
+
+/*
+ * A node's lock is taken with interrupts off, by allocations and frees on
+ * any CPU: no hold may grow with the size of the cache. The benchmark
+ * measures the longest one (debugfs "bench", mode "hold"); holds are timed
+ * only while it runs, so the key costs nothing otherwise.
+ */
+static DEFINE_STATIC_KEY_FALSE(unmapped_time_holds);
+
+static inline void node_hold_start(struct unmapped_node *un)
+{
+	if (static_branch_unlikely(&unmapped_time_holds))
+		un->hold_start = local_clock();
+}
+
+static inline void node_hold_end(struct unmapped_node *un, unsigned long ip)
+{
+	if (static_branch_unlikely(&unmapped_time_holds) && un->hold_start) {
+		u64 held = local_clock() - un->hold_start;
+
+		if (held > un->max_hold_ns) {
+			un->max_hold_ns = held;
+			un->max_hold_ip = ip;
+		}
+		un->hold_start = 0;
+	}
+}
+
+#define node_lock(un)					\
+	do {						\
+		struct unmapped_node *__un = (un);	\
+		spin_lock(&__un->lock);			\
+		node_hold_start(__un);			\
+	} while (0)
+#define node_unlock(un)					\
+	do {						\
+		struct unmapped_node *__un = (un);	\
+		node_hold_end(__un, _THIS_IP_);		\
+		spin_unlock(&__un->lock);		\
+	} while (0)
+#define node_lock_irq(un)				\
+	do {						\
+		struct unmapped_node *__un = (un);	\
+		spin_lock_irq(&__un->lock);		\
+		node_hold_start(__un);			\
+	} while (0)
+#define node_unlock_irq(un)				\
+	do {						\
+		struct unmapped_node *__un = (un);	\
+		node_hold_end(__un, _THIS_IP_);		\
+		spin_unlock_irq(&__un->lock);		\
+	} while (0)
+#define node_lock_irqsave(un, flags)			\
+	do {						\
+		struct unmapped_node *__un = (un);	\
+		spin_lock_irqsave(&__un->lock, flags);	\
+		node_hold_start(__un);			\
+	} while (0)
+#define node_unlock_irqrestore(un, flags)		\
+	do {						\
+		struct unmapped_node *__un = (un);	\
+		node_hold_end(__un, _THIS_IP_);		\
+		spin_unlock_irqrestore(&__un->lock, flags); \
+	} while (0)
+
 static DEFINE_XARRAY(unmapped_blocks);
 /*
  * Set with release semantics once unmapped_nodes[] and the zeroing slots
@@ -342,6 +416,11 @@ static inline bool block_all_free(struct unmapped_block *block)
 	return block->nr_owned && block->nr_free == block->nr_owned;
 }
 
+static inline bool block_mostly_free(struct unmapped_block *block)
+{
+	return 2 * block->nr_free > block->nr_owned;
+}
+
 /*
  * Keep the block on the right list, and nr_free_blocks right, around a
  * change of its counters.
@@ -389,7 +468,17 @@ static void __free_chunk(struct unmapped_node *un, struct unmapped_block *block,
 	page = pfn_to_page(pfn);
 	set_page_private(page, order);
 	__set_bit(block_index(block, pfn), block->free_head);
-	list_add(&page->lru, &un->free_area[order]);
+	/*
+	 * Allocations take the first chunk of a list: chunks of blocks that
+	 * are mostly in use go first, those of blocks mostly free last. The
+	 * blocks in use fill up, the others empty out and go back whole,
+	 * instead of spreading pages over many blocks that the shrinker
+	 * later has to split.
+	 */
+	if (block_mostly_free(block))
+		list_add_tail(&page->lru, &un->free_area[order]);
+	else
+		list_add(&page->lru, &un->free_area[order]);
 	un->nr_free[order]++;
 }
 
@@ -462,7 +551,7 @@ static void __pcp_fill(struct unmapped_node *un, struct unmapped_pcp *pcp)
 
 	lockdep_assert_held(&pcp->lock);
 
-	spin_lock(&un->lock);
+	node_lock(un);
 	un->lock_count++;
 	for (i = 0; i < UNMAPPED_PCP_BATCH; i++) {
 		page = __take_chunk(un, 0);
@@ -471,7 +560,7 @@ static void __pcp_fill(struct unmapped_node *un, struct unmapped_pcp *pcp)
 		list_add_tail(&page->lru, &pcp->pages);
 		pcp->count++;
 	}
-	spin_unlock(&un->lock);
+	node_unlock(un);
 }
 
 /*
@@ -485,7 +574,7 @@ static bool __pcp_spill(struct unmapped_node *un, struct unmapped_pcp *pcp,
 
 	lockdep_assert_held(&pcp->lock);
 
-	spin_lock(&un->lock);
+	node_lock(un);
 	un->lock_count++;
 	while (nr-- && pcp->count) {
 		struct page *page = list_last_entry(&pcp->pages, struct page, lru);
@@ -497,7 +586,7 @@ static bool __pcp_spill(struct unmapped_node *un, struct unmapped_pcp *pcp,
 		__put_chunk(un, unmapped_block_lookup(pfn), pfn, 0);
 	}
 	release = un->nr_free_blocks > unmapped_release_mark();
-	spin_unlock(&un->lock);
+	node_unlock(un);
 	return release;
 }
 
@@ -605,10 +694,10 @@ static struct page *unmapped_take(struct unmapped_node *un, unsigned int order)
 	if (!READ_ONCE(un->free_pages))
 		return NULL;
 
-	spin_lock_irqsave(&un->lock, flags);
+	node_lock_irqsave(un, flags);
 	un->lock_count++;
 	page = __take_chunk(un, order);
-	spin_unlock_irqrestore(&un->lock, flags);
+	node_unlock_irqrestore(un, flags);
 	if (page)
 		mod_node_page_state(NODE_DATA(un->nid), NR_UNMAPPED_FREE,
 				    -(1L << order));
@@ -694,23 +783,14 @@ static void unmapped_undo_unmap(struct page *page, unsigned long nr)
 	unmapped_set_flag(page, nr, false);
 }
 
-/**
- * unmapped_adopt - make zeroed pages part of the cache
- * @page: first page, from the page allocator, zeroed, refcount 1
- * @order: order of the allocation
- * @split: unmap the first page on its own, so that a PMD mapping of the
- *	region is split (tests use this to exercise the 4K path on a PMD-sized
- *	block)
- *
- * Removes the pages from the direct map with one change and one TLB flush
- * and puts them on the free lists of their node. If they start a new
- * block, that counts as a refill (a whole block) or a fallback refill (a
- * smaller one).
- *
- * Context: Process context; takes the node's refill_lock.
- * Return: 0, or a negative errno with the pages freed again.
+/*
+ * unmapped_adopt(), and if @taken is not NULL, a free chunk of @want taken
+ * for the caller in the same hold of the node's lock that adds the pages,
+ * so that no other CPU can take them first; *@taken is NULL if there is
+ * none (the refill failed) and must be NULL on entry.
  */
-int unmapped_adopt(struct page *page, unsigned int order, bool split)
+static int __unmapped_adopt(struct page *page, unsigned int order, bool split,
+			    unsigned int want, struct page **taken)
 {
 	unsigned long pfn = page_to_pfn(page), nr = 1UL << order;
 	unsigned long addr = (unsigned long)page_address(page);
@@ -770,7 +850,7 @@ int unmapped_adopt(struct page *page, unsigned int order, bool split)
 
 	unmapped_page_adopted(page, order);
 	set_page_count(page, 0);
-	spin_lock_irqsave(&un->lock, flags);
+	node_lock_irqsave(un, flags);
 	/* A new block, or one that lost all its pages to hardware poison. */
 	if (!block->nr_owned) {
 		list_move_tail(&block->link, &un->blocks);
@@ -785,9 +865,13 @@ int unmapped_adopt(struct page *page, unsigned int order, bool split)
 	un->free_pages += nr;
 	__free_chunk(un, block, pfn, order);
 	account_block(un, block, was_free);
-	spin_unlock_irqrestore(&un->lock, flags);
+	if (taken)
+		*taken = __take_chunk(un, want);
+	node_unlock_irqrestore(un, flags);
 	mutex_unlock(&un->refill_lock);
 
+	if (taken && *taken)
+		nr -= 1UL << want;
 	mod_node_page_state(NODE_DATA(un->nid), NR_UNMAPPED_FREE, nr);
 	/*
 	 * Count blocks, not adoptions, so that refills minus releases is the
@@ -807,6 +891,27 @@ free_pages:
 	return err;
 }
 
+/**
+ * unmapped_adopt - make zeroed pages part of the cache
+ * @page: first page, from the page allocator, zeroed, refcount 1
+ * @order: order of the allocation
+ * @split: unmap the first page on its own, so that a PMD mapping of the
+ *	region is split (tests use this to exercise the 4K path on a PMD-sized
+ *	block)
+ *
+ * Removes the pages from the direct map with one change and one TLB flush
+ * and puts them on the free lists of their node. If they start a new
+ * block, that counts as a refill (a whole block) or a fallback refill (a
+ * smaller one).
+ *
+ * Context: Process context; takes the node's refill_lock.
+ * Return: 0, or a negative errno with the pages freed again.
+ */
+int unmapped_adopt(struct page *page, unsigned int order, bool split)
+{
+	return __unmapped_adopt(page, order, split, 0, NULL);
+}
+
 /*
  * Refill the cache for a request of @order, preferring @nid, within the
  * request's @nodemask (and its cpuset, which the page allocator applies
@@ -814,10 +919,11 @@ free_pages:
  * beyond one light attempt and without touching the atomic reserves. If
  * there is none, the request's own order is allocated with the caller's
  * flags, so the allocator's reclaim, compaction and failure reporting apply
- * as for the same request without __GFP_UNMAPPED.
+ * as for the same request without __GFP_UNMAPPED. On success *@taken is a
+ * free chunk of @order taken for the caller as the pages were added.
  */
 static int unmapped_refill(gfp_t gfp, unsigned int order, int nid,
-			   nodemask_t *nodemask)
+			   nodemask_t *nodemask, struct page **taken)
 {
 	gfp_t base = (gfp & GFP_RECLAIM_MASK) | (gfp & __GFP_THISNODE) |
 		     __GFP_ZERO;
@@ -829,12 +935,13 @@ static int unmapped_refill(gfp_t gfp, unsigned int order, int nid,
 	page = __alloc_pages(block_gfp, UNMAPPED_BLOCK_ORDER, nid, nodemask,
 			     ALLOC_DEFAULT);
 	if (page)
-		return unmapped_adopt(page, UNMAPPED_BLOCK_ORDER, false);
+		return __unmapped_adopt(page, UNMAPPED_BLOCK_ORDER, false, order,
+					taken);
 
 	page = __alloc_pages(base, order, nid, nodemask, ALLOC_DEFAULT);
 	if (!page)
 		return -ENOMEM;
-	return unmapped_adopt(page, order, false);
+	return __unmapped_adopt(page, order, false, order, taken);
 }
 
 /*
@@ -934,6 +1041,21 @@ int unmapped_alloc_check(gfp_t gfp, unsigned int order, bool ready)
 	return 0;
 }
 
+#if IS_ENABLED(CONFIG_UNMAPPED_ALLOC_KUNIT_TEST)
+void (*unmapped_refill_hook)(int nid);
+#endif
+
+/* For KUnit: where another CPU could take the pages a refill added. */
+static inline void unmapped_after_refill(int nid)
+{
+#if IS_ENABLED(CONFIG_UNMAPPED_ALLOC_KUNIT_TEST)
+	void (*hook)(int nid) = READ_ONCE(unmapped_refill_hook);
+
+	if (hook)
+		hook(nid);
+#endif
+}
+
 /**
  * unmapped_alloc_pages - allocate pages that are not in the direct map
  * @gfp: GFP flags of the request, including __GFP_UNMAPPED
@@ -983,8 +1105,10 @@ struct page *unmapped_alloc_pages(gfp_t gfp, unsigned int order,
 	}
 
 	/*
-	 * Other CPUs can take what a refill added before this one does: try
-	 * three refills, or for __GFP_NOFAIL as many as it takes.
+	 * A refill hands the request its chunk as it adds the pages, before
+	 * another CPU can take them. It is tried again if its pages were in a
+	 * range being isolated (-EBUSY), or for __GFP_NOFAIL until it works:
+	 * at most three refills otherwise.
 	 */
 	for (attempt = 0; ; attempt++) {
 		page = unmapped_take_any(gfp, order, ac, alloc_flags);
@@ -998,7 +1122,10 @@ struct page *unmapped_alloc_pages(gfp_t gfp, unsigned int order,
 		}
 		if (attempt == 3 && !(gfp & __GFP_NOFAIL))
 			goto fail;
-		err = unmapped_refill(gfp, order, nid, nodemask);
+		err = unmapped_refill(gfp, order, nid, nodemask, &page);
+		unmapped_after_refill(nid);
+		if (page)
+			break;
 		/* -EBUSY: the pages were in a range being isolated; try again. */
 		if (err && err != -EBUSY) {
 			if (!(gfp & __GFP_NOFAIL))
@@ -1070,11 +1197,11 @@ void unmapped_free_pages(struct page *page, unsigned int order, bool nolock)
 	if (!order && unmapped_pcp_free(un, page))
 		return;
 
-	spin_lock_irqsave(&un->lock, flags);
+	node_lock_irqsave(un, flags);
 	un->lock_count++;
 	__put_chunk(un, block, pfn, order);
 	release = un->nr_free_blocks > unmapped_release_mark();
-	spin_unlock_irqrestore(&un->lock, flags);
+	node_unlock_irqrestore(un, flags);
 
 	if (release)
 		queue_work(unmapped_wq, &un->release_work);
@@ -1277,7 +1404,7 @@ bool unmapped_take_poisoned(struct page *page)
 
 	/* A free order-0 page may be on a CPU's list. */
 	unmapped_pcp_drain(un);
-	spin_lock_irqsave(&un->lock, flags);
+	node_lock_irqsave(un, flags);
 	block = unmapped_block_lookup(pfn);
 	for (order = 0; block && order <= UNMAPPED_BLOCK_ORDER; order++) {
 		head = ALIGN_DOWN(pfn, 1UL << order);
@@ -1287,7 +1414,7 @@ bool unmapped_take_poisoned(struct page *page)
 			break;
 	}
 	if (!block || order > UNMAPPED_BLOCK_ORDER) {
-		spin_unlock_irqrestore(&un->lock, flags);
+		node_unlock_irqrestore(un, flags);
 		return false;
 	}
 
@@ -1309,7 +1436,7 @@ bool unmapped_take_poisoned(struct page *page)
 	__set_bit(block_index(block, pfn), block->owned);
 	block->nr_owned++;
 	release = __disown_page(un, block, pfn, was_free);
-	spin_unlock_irqrestore(&un->lock, flags);
+	node_unlock_irqrestore(un, flags);
 
 	set_page_private(page, 0);
 	/* memory_failure() owns it now; unpoison_memory() frees it. */
@@ -1341,12 +1468,12 @@ void unmapped_poisoned_freed(struct page *page)
 	atomic_long_dec(&un->used_pages);
 	mod_node_page_state(page_pgdat(page), NR_UNMAPPED_USED, -1);
 
-	spin_lock_irqsave(&un->lock, flags);
+	node_lock_irqsave(un, flags);
 	block = unmapped_block_lookup(pfn);
 	if (block && test_bit(block_index(block, pfn), block->owned))
 		release = __disown_page(un, block, pfn,
 					block_all_free(block));
-	spin_unlock_irqrestore(&un->lock, flags);
+	node_unlock_irqrestore(un, flags);
 	if (release)
 		queue_work(unmapped_wq, &un->release_work);
 }
@@ -1365,9 +1492,9 @@ static bool unmapped_release_chunk(struct unmapped_node *un,
 	unsigned long flags;
 
 	if (set_direct_map_valid_noflush(page, 1U << order, true)) {
-		spin_lock_irqsave(&un->lock, flags);
+		node_lock_irqsave(un, flags);
 		__attach_chunk(un, block, page_to_pfn(page), order);
-		spin_unlock_irqrestore(&un->lock, flags);
+		node_unlock_irqrestore(un, flags);
 		return false;
 	}
 	mod_node_page_state(NODE_DATA(un->nid), NR_UNMAPPED_FREE,
@@ -1395,7 +1522,7 @@ static unsigned long unmapped_release_partial(struct unmapped_node *un,
 		unsigned int order = 0;
 		int cur;
 
-		spin_lock_irqsave(&un->lock, flags);
+		node_lock_irqsave(un, flags);
 		/*
 		 * Whole free blocks are left to unmapped_release_blocks(),
 		 * which has just given back all it could: a chunk of PMD
@@ -1415,15 +1542,16 @@ static unsigned long unmapped_release_partial(struct unmapped_node *un,
 			}
 		}
 		if (!page) {
-			spin_unlock_irqrestore(&un->lock, flags);
+			node_unlock_irqrestore(un, flags);
 			break;
 		}
 		__detach_chunk(un, block, page, order);
-		spin_unlock_irqrestore(&un->lock, flags);
+		node_unlock_irqrestore(un, flags);
 
 		/* No memory to split the mapping: keep the chunk. */
 		if (!unmapped_release_chunk(un, block, page, order))
 			break;
+		count_vm_event(UNMAPPED_PARTIAL_RELEASE);
 		released += 1UL << order;
 	}
 	return released;
@@ -1447,23 +1575,23 @@ static unsigned long unmapped_release_blocks(struct unmapped_node *un,
 	VM_WARN_ON_ONCE(current->flags & PF_MEMALLOC);
 
 	while (released < nr_to_scan) {
-		spin_lock_irq(&un->lock);
+		node_lock_irq(un);
 		block = NULL;
 		if (un->nr_free_blocks > keep) {
 			block = list_first_entry(&un->free_blocks,
 						 struct unmapped_block, link);
 			__detach_block(un, block);
 		}
-		spin_unlock_irq(&un->lock);
+		node_unlock_irq(un);
 		if (!block)
 			break;
 		/* Released, the block is freed after a grace period. */
 		nr = block->nr_owned;
 		if (!unmapped_release_block(un, block)) {
 			/* No page table to map it: keep it for now. */
-			spin_lock_irq(&un->lock);
+			node_lock_irq(un);
 			__attach_block(un, block);
-			spin_unlock_irq(&un->lock);
+			node_unlock_irq(un);
 			break;
 		}
 		released += nr;
@@ -1494,9 +1622,9 @@ static unsigned long unmapped_release(struct unmapped_node *un,
 
 	lockdep_assert_held(&un->refill_lock);
 	/* Only refills bring an empty block back, under refill_lock. */
-	spin_lock_irq(&un->lock);
+	node_lock_irq(un);
 	list_splice_init(&un->empty, &empty);
-	spin_unlock_irq(&un->lock);
+	node_unlock_irq(un);
 	list_for_each_entry_safe(block, next, &empty, link) {
 		list_del(&block->link);
 		xa_erase(&unmapped_blocks, block->pfn >> UNMAPPED_BLOCK_ORDER);
@@ -1571,15 +1699,15 @@ static unsigned long unmapped_release_isolated(struct unmapped_node *un,
 	if (!block)
 		return 0;
 
-	spin_lock_irq(&un->lock);
+	node_lock_irq(un);
 	if (block_all_free(block)) {
 		released = block->nr_owned;
 		__detach_block(un, block);
-		spin_unlock_irq(&un->lock);
+		node_unlock_irq(un);
 		if (!unmapped_release_block(un, block)) {
-			spin_lock_irq(&un->lock);
+			node_lock_irq(un);
 			__attach_block(un, block);
-			spin_unlock_irq(&un->lock);
+			node_unlock_irq(un);
 			return 0;
 		}
 		count_vm_event(UNMAPPED_OFFLINE_RELEASE);
@@ -1594,7 +1722,7 @@ static unsigned long unmapped_release_isolated(struct unmapped_node *un,
 		__detach_chunk(un, block, page, page_private(page));
 		list_add_tail(&page->lru, &chunks);
 	}
-	spin_unlock_irq(&un->lock);
+	node_unlock_irq(un);
 
 	list_for_each_entry_safe(page, next, &chunks, lru) {
 		unsigned int order = page_private(page);
@@ -1893,7 +2021,7 @@ unsigned long unmapped_alloc_verify(int nid)
 		return 0;
 	lists[0] = &un->blocks;
 	lists[1] = &un->free_blocks;
-	spin_lock_irq(&un->lock);
+	node_lock_irq(un);
 	for (i = 0; i < ARRAY_SIZE(lists); i++) {
 		list_for_each_entry(block, lists[i], link) {
 			bad += verify_block(block, &free);
@@ -1917,7 +2045,7 @@ unsigned long unmapped_alloc_verify(int nid)
 	bad += free_blocks != un->nr_free_blocks;
 	bad += blocks != un->nr_blocks;
 	bad += chunks != listed;
-	spin_unlock_irq(&un->lock);
+	node_unlock_irq(un);
 	if (bad)
 		pr_err("node %d: %lu violations of the cache's invariants\n",
 		       nid, bad);
@@ -2137,14 +2265,14 @@ static int free_areas_show(struct seq_file *m, void *v)
 
 		if (!un)
 			continue;
-		spin_lock_irq(&un->lock);
+		node_lock_irq(un);
 		seq_printf(m, "%4d", nid);
 		for (order = 0; order < UNMAPPED_NR_ORDERS; order++)
 			seq_printf(m, " %6lu", un->nr_free[order]);
 		seq_printf(m, " %8lu %11lu %10lu %10ld\n", un->nr_blocks,
 			   un->nr_free_blocks, un->free_pages,
 			   atomic_long_read(&un->used_pages));
-		spin_unlock_irq(&un->lock);
+		node_unlock_irq(un);
 	}
 	return 0;
 }
@@ -2168,12 +2296,12 @@ static int blocks_show(struct seq_file *m, void *v)
 
 		if (!un)
 			continue;
-		spin_lock_irq(&un->lock);
+		node_lock_irq(un);
 		list_for_each_entry(block, &un->blocks, link)
 			blocks_show_one(m, block);
 		list_for_each_entry(block, &un->free_blocks, link)
 			blocks_show_one(m, block);
-		spin_unlock_irq(&un->lock);
+		node_unlock_irq(un);
 	}
 	return 0;
 }
@@ -2230,11 +2358,13 @@ DEFINE_DEBUGFS_ATTRIBUTE(drain_fops, NULL, drain_set, "%llu\n");
  * drains the cache, holds one block's worth of pages, so that the cache has
  * no free page left, and then allocates and frees one page COUNT times: a
  * workload at a block boundary; it reports the refills and releases that
- * caused. Reading the file shows the cost per operation and what happened
- * to the direct map meanwhile.
+ * caused. "echo 0 COUNT hold > bench" grows the cache to COUNT pages and
+ * back (bench_hold()) and reports the longest hold of a node's lock. Reading
+ * the file shows the cost per operation and what happened to the direct map
+ * meanwhile.
  */
 static DEFINE_MUTEX(bench_lock);
-static char bench_result[384];
+static char bench_result[512];
 
 static unsigned long bench_event(enum vm_event_item item)
 {
@@ -2356,18 +2486,113 @@ static unsigned long bench_threads(unsigned long count, unsigned int *threads)
 		(*threads)++;
 		wake_up_process(t);
 	}
-	for_each_online_cpu(cpu) {
+	/*
+	 * Not held while waiting: a thread whose CPU goes away meanwhile
+	 * finishes on another one, and a hotplug writer waiting for the lock
+	 * would otherwise stall every later cpus_read_lock() behind it.
+	 */
+	cpus_read_unlock();
+	for_each_possible_cpu(cpu) {
 		if (!w[cpu].started)
 			continue;
 		wait_for_completion(&w[cpu].done);
 		got += w[cpu].got;
 	}
-	cpus_read_unlock();
 	kfree(w);
 	return got;
 }
 
-enum bench_mode { BENCH_BATCH, BENCH_LOOP, BENCH_ZERO, BENCH_FLAP, BENCH_THREADS };
+/* Start timing the holds of the nodes' locks, from no hold. */
+static void bench_hold_start(void)
+{
+	int nid;
+
+	static_branch_enable(&unmapped_time_holds);
+	/* A hold that began before the key was on is not timed. */
+	for_each_node_state(nid, N_MEMORY) {
+		struct unmapped_node *un = unmapped_nodes[nid];
+
+		if (!un)
+			continue;
+		spin_lock_irq(&un->lock);
+		un->hold_start = 0;
+		un->max_hold_ns = 0;
+		un->max_hold_ip = 0;
+		spin_unlock_irq(&un->lock);
+	}
+}
+
+/*
+ * Stop timing; return the longest hold of any node's lock meanwhile, and
+ * in *@ip where it ended.
+ */
+static u64 bench_hold_stop(unsigned long *ip)
+{
+	u64 longest = 0;
+	int nid;
+
+	for_each_node_state(nid, N_MEMORY) {
+		struct unmapped_node *un = unmapped_nodes[nid];
+
+		if (!un)
+			continue;
+		spin_lock_irq(&un->lock);
+		if (un->max_hold_ns > longest) {
+			longest = un->max_hold_ns;
+			*ip = un->max_hold_ip;
+		}
+		spin_unlock_irq(&un->lock);
+	}
+	static_branch_disable(&unmapped_time_holds);
+	return longest;
+}
+
+/* Allocate+free pairs between the halves of the "hold" job. */
+#define BENCH_HOLD_PAIRS	1024
+
+/*
+ * The "hold" job: the cache grows to @count order-0 pages' worth of
+ * blocks, every other page of them is freed, so that each block is partly
+ * in use, then come allocate+free pairs, the shrinker's work on an eighth
+ * of the pages (partial releases: no block is free), and at last the rest
+ * is freed and the cache drained, one block release after the other.
+ * Returns the pages allocated; *@blocks is the blocks refilled for them
+ * (the cache is empty before).
+ */
+static unsigned long bench_hold(unsigned long count, struct page **pages,
+				unsigned long *blocks)
+{
+	unsigned long got, i, refills = bench_refills();
+	int nid;
+
+	for (got = 0; got < count; got++) {
+		pages[got] = alloc_page(GFP_KERNEL | __GFP_UNMAPPED);
+		if (!pages[got])
+			break;
+		cond_resched();
+	}
+	*blocks = bench_refills() - refills;
+	for (i = 1; i < got; i += 2)
+		__free_page(pages[i]);
+	for (i = 0; i < BENCH_HOLD_PAIRS; i++) {
+		struct page *page = alloc_page(GFP_KERNEL | __GFP_UNMAPPED);
+
+		if (page)
+			__free_page(page);
+		cond_resched();
+	}
+	for_each_node_state(nid, N_MEMORY)
+		unmapped_alloc_shrink(nid, got / 8);
+	for (i = 0; i < got; i += 2)
+		__free_page(pages[i]);
+	bench_drain();
+	return got;
+}
+
+enum bench_mode {
+	BENCH_BATCH, BENCH_LOOP, BENCH_ZERO, BENCH_FLAP, BENCH_THREADS,
+	BENCH_HOLD,
+};
 
 static const char * const bench_modes[] = {
 	[BENCH_BATCH] = "batch",
@@ -2375,14 +2600,16 @@ static const char * const bench_modes[] = {
 	[BENCH_ZERO] = "zero",
 	[BENCH_FLAP] = "flap",
 	[BENCH_THREADS] = "threads",
+	[BENCH_HOLD] = "hold",
 };
 
 static ssize_t bench_write(struct file *file, const char __user *ubuf,
 			   size_t len, loff_t *ppos)
 {
 	unsigned long flushes = 0, splits = 0, refills, releases, locks;
-	unsigned long count, i, got = 0;
+	unsigned long count, i, got = 0, blocks = 0, hold_ip = 0;
 	unsigned int threads = 1;
+	u64 hold_ns = 0;
 	gfp_t gfp = GFP_KERNEL | __GFP_UNMAPPED;
 	struct page **pages = NULL, **held = NULL;
 	ktime_t start, alloc_ns, free_ns = 0;
@@ -2408,7 +2635,7 @@ static ssize_t bench_write(struct file *file, const char __user *ubuf,
 		return -EINVAL;
 	if (mode >= BENCH_ZERO && order)
 		return -EINVAL;
-	if (mode == BENCH_BATCH) {
+	if (mode == BENCH_BATCH || mode == BENCH_HOLD) {
 		pages = kvcalloc(count, sizeof(*pages), GFP_KERNEL);
 		if (!pages)
 			return -ENOMEM;
@@ -2430,6 +2657,15 @@ static ssize_t bench_write(struct file *file, const char __user *ubuf,
 		start = ktime_get();
 		got = bench_threads(count, &threads);
 		alloc_ns = ktime_sub(ktime_get(), start);
+		goto done;
+	}
+	if (mode == BENCH_HOLD) {
+		bench_drain();
+		bench_hold_start();
+		start = ktime_get();
+		got = bench_hold(count, pages, &blocks);
+		alloc_ns = ktime_sub(ktime_get(), start);
+		hold_ns = bench_hold_stop(&hold_ip);
 		goto done;
 	}
 	if (mode == BENCH_ZERO) {
@@ -2483,14 +2719,15 @@ done:
 	locks = bench_locks() - locks;
 	bench_free_held(held);
 	snprintf(bench_result, sizeof(bench_result),
-		 "cache=%s gfp=%s mode=%s order=%u count=%lu threads=%u allocated=%lu alloc_ns=%lld free_ns=%lld ns_per_op=%lld tlb_flushes=%lu level2_splits=%lu refills=%lu releases=%lu locks=%lu reserve=%u pcp_high=%u\n",
+		 "cache=%s gfp=%s mode=%s order=%u count=%lu threads=%u allocated=%lu alloc_ns=%lld free_ns=%lld ns_per_op=%lld tlb_flushes=%lu level2_splits=%lu refills=%lu releases=%lu locks=%lu reserve=%u pcp_high=%u blocks=%lu hold_ns=%llu hold_site=%pS\n",
 		 str_on_off(unmapped_alloc_enabled()),
 		 gfp & __GFP_UNMAPPED ? "unmapped" : "zeroed",
 		 bench_modes[mode], order, count, threads, got,
 		 ktime_to_ns(alloc_ns), ktime_to_ns(free_ns),
 		 got ? ktime_to_ns(ktime_add(alloc_ns, free_ns)) / got : 0,
 		 flushes, splits, refills, releases, locks,
-		 READ_ONCE(unmapped_reserve_blocks), READ_ONCE(unmapped_pcp_high));
+		 READ_ONCE(unmapped_reserve_blocks), READ_ONCE(unmapped_pcp_high),
+		 blocks, hold_ns, (void *)hold_ip);
 	mutex_unlock(&bench_lock);
 	kvfree(pages);
 	return len;

@@ -61,6 +61,10 @@ void unmapped_alloc_hold_stock(bool hold);
 #if IS_ENABLED(CONFIG_KUNIT)
 void unmapped_restore_map(struct page *page, unsigned long nr);
 #endif
+#if IS_ENABLED(CONFIG_UNMAPPED_ALLOC_KUNIT_TEST)
+/* Called right after each refill of an allocation, when set. */
+extern void (*unmapped_refill_hook)(int nid);
+#endif
 #else
 static inline struct page *unmapped_alloc_pages(gfp_t gfp, unsigned int order,
 						nodemask_t *nodemask,

@@ -8,7 +8,9 @@ flushes on all CPUs and PMD splits per 512 pages; rows marked "no CPU
 lists" ran with pcp_high=0. The second: the order-0 loop on every CPU at
 once, with the acquisitions of the nodes' locks per allocation or free.
 The third: the refills and releases of the block-boundary flap, per
-reserve. Then the cost of zeroing one unmapped page."""
+reserve. The fourth: the longest hold of a node's lock while the cache
+grows to a size and back, per size, and where the longest one ended. Then the cost of zeroing one
+unmapped page."""
 import statistics
 import sys
 
@@ -26,6 +28,8 @@ for group, f in records(read_lines(sys.argv[1])):
         key = ("flap", int(f["reserve"]))
     elif f["mode"] == "threads":
         key = ("threads", lists)
+    elif f["mode"] == "hold":
+        key = ("hold", int(f["count"]))
     else:
         key = (f["mode"] + (", " + lists if lists else ""), int(f["order"]),
                f.get("gfp", "unmapped"), f["cache"])
@@ -35,6 +39,8 @@ for group, f in records(read_lines(sys.argv[1])):
          "splits": int(f["level2_splits"]) * 512 / pages if pages else 0,
          "refills": int(f.get("refills", -1)), "releases": int(f.get("releases", -1)),
          "threads": int(f.get("threads", 1)),
+         "blocks": int(f.get("blocks", 0)), "hold_us": int(f.get("hold_ns", 0)) / 1000,
+         "site": f.get("hold_site", "-").split("+")[0],
          "ops_per_lock": 2 * int(f["allocated"]) / max(1, int(f.get("locks", 0)))})
 if not runs:
     sys.exit("no benchmark lines in " + sys.argv[1])
@@ -75,18 +81,23 @@ for mode, order in rows:
           f"| {median_or_dash(off, 'splits')} / {med(on, 'splits'):.2f} |")
 
 
-def small_table(kind, header, label, columns):
+def small_table(kind, header, label, columns, words=None):
     """One row per run key of this kind: label(key), the count per run,
-    then the given figures (median [min-max])."""
+    then the given figures (median [min-max]); words: the name of a last
+    column of text fields, each run's value once with how many runs had it."""
     keys = sorted(k for k in runs if k[0] == kind)
     if not keys:
         return
-    print(f"\n| {header} | count | " + " | ".join(name for name, _, _ in columns) + " |")
-    print("|---" * (len(columns) + 2) + "|")
+    names = [name for name, _, _ in columns] + ([words[0]] if words else [])
+    print(f"\n| {header} | count | " + " | ".join(names) + " |")
+    print("|---" * (len(names) + 2) + "|")
     for key in keys:
         rs = runs[key]
-        print(f"| {label(key, rs)} | {rs[0]['count']} | "
-              + " | ".join(cell(rs, field, fmt) for _, field, fmt in columns) + " |")
+        cells = [cell(rs, field, fmt) for _, field, fmt in columns]
+        if words:
+            vals = [r[words[1]] for r in rs]
+            cells.append(", ".join(f"{v} ({vals.count(v)})" for v in dict.fromkeys(vals)))
+        print(f"| {label(key, rs)} | {rs[0]['count']} | " + " | ".join(cells) + " |")
 
 
 small_table("threads", "order-0 allocate+free on every CPU at once",
@@ -97,6 +108,11 @@ small_table("flap", "one page allocated and freed at a block boundary",
             lambda key, rs: f"reserve_blocks={key[1]}",
             [("refills", "refills", "{:.0f}"), ("releases", "releases", "{:.0f}"),
              ("ns/op", "ns", "{:.0f}")])
+small_table("hold", "cache grown to, shrunk and drained, one CPU online",
+            lambda key, rs: f"{key[1] * 4 // 1024} MiB",
+            [("blocks refilled", "blocks", "{:.0f}"),
+             ("longest hold of a node's lock, µs", "hold_us", "{:.1f}")],
+            ("where it ended (runs)", "site"))
 zero = runs.get(("zero", 0, "unmapped", "on"))
 if zero:
     print(f"\nZeroing one unmapped page through the CPU-local mapping, which every "

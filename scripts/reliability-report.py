@@ -28,6 +28,9 @@ ROWS = [
     ('stress: violations: allocations / cache invariants (must be 0) / invariant checks',
      'stress', 'violations', 'invariant_violations', 'invariant_checks'),
     ('stress: blocks taken / given back', 'stress', 'blocks_taken', 'blocks_given_back'),
+    ('stress: partial releases by the shrinker (free parts of blocks in use) / '
+     'PMD splits of the direct map',
+     'stress', 'partial_releases', 'level2_splits'),
     ('stress: free pages before / after', 'stress', 'free_before', 'free_after'),
     ('stress: leaked: unmapped pages in use / pages still cached (both must be 0) / '
      'free pages short of the start (must be < 1024; negative: more free after)',

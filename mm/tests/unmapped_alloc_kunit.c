@@ -105,6 +105,7 @@ static void unmapped_test_exit(struct kunit *test)
 	struct unmapped_knobs *knobs = test->priv;
 	int nid;
 
+	WRITE_ONCE(unmapped_refill_hook, NULL);
 	if (knobs) {
 		unmapped_alloc_set_reserve(knobs->reserve);
 		unmapped_alloc_set_pcp_high(knobs->pcp_high);
@@ -412,6 +413,7 @@ static void release_collapses(struct kunit *test)
 static void shrinker_release(struct kunit *test)
 {
 	unsigned long shrunk = vm_event(test, UNMAPPED_SHRINK_RELEASE);
+	unsigned long partial = vm_event(test, UNMAPPED_PARTIAL_RELEASE);
 	int nid = test_nid();
 	struct page *page[3], *used;
 	int i;
@@ -444,6 +446,9 @@ static void shrinker_release(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, unmapped_alloc_shrink(nid, ULONG_MAX),
 			UNMAPPED_BLOCK_PAGES - 1);
 	KUNIT_EXPECT_EQ(test, unmapped_alloc_free_pages(nid), 0);
+	/* Whole blocks are not partial releases; 511 pages are 9 chunks. */
+	KUNIT_EXPECT_EQ(test, vm_event(test, UNMAPPED_PARTIAL_RELEASE),
+			partial + UNMAPPED_BLOCK_ORDER);
 	expect_unmapped(test, used, 0);
 	__free_page(used);
 	KUNIT_EXPECT_EQ(test, unmapped_alloc_drain(nid), 1);
@@ -542,6 +547,90 @@ static struct page **hold_block_pages(struct kunit *test, int nid)
 	KUNIT_EXPECT_EQ(test, i, UNMAPPED_BLOCK_PAGES);
 	KUNIT_EXPECT_EQ(test, unmapped_alloc_free_pages(nid), 0);
 	return held;
+}
+
+/*
+ * Allocations take free pages of the blocks that are mostly in use before
+ * those of blocks that are mostly free, whatever order they were freed in.
+ */
+static void alloc_fullest_first(struct kunit *test)
+{
+	int nid = test_nid();
+	struct page **full, **empty, *free, *page;
+	unsigned long i;
+
+	unmapped_alloc_set_reserve(8);
+	full = hold_block_pages(test, nid);
+	empty = hold_block_pages(test, nid);
+
+	/* One page free in the first block, then all but one of the second. */
+	free = full[0];
+	__free_page(free);
+	full[0] = NULL;
+	for (i = UNMAPPED_BLOCK_PAGES - 1; i > 0; i--) {
+		__free_page(empty[i]);
+		empty[i] = NULL;
+	}
+	page = alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED, 0);
+	KUNIT_EXPECT_PTR_EQ(test, page, free);
+	full[0] = page;
+
+	for (i = 0; i < UNMAPPED_BLOCK_PAGES; i++) {
+		if (full[i])
+			__free_page(full[i]);
+		if (empty[i])
+			__free_page(empty[i]);
+	}
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_drain(nid), 2 * UNMAPPED_BLOCK_PAGES);
+}
+
+static struct page **stolen;
+static unsigned long nr_stolen;
+
+/* Another CPU's part, once: take every page the refill left free. */
+static void steal_after_refill(int nid)
+{
+	WRITE_ONCE(unmapped_refill_hook, NULL);
+	while (nr_stolen < UNMAPPED_BLOCK_PAGES &&
+	       unmapped_alloc_free_pages(nid)) {
+		struct page *page = alloc_pages_node(nid, GFP_KERNEL |
+						     __GFP_UNMAPPED, 0);
+
+		if (!page)
+			break;
+		stolen[nr_stolen++] = page;
+	}
+}
+
+/*
+ * A refill hands the allocation that made it its page as it adds the
+ * block: another CPU that takes every free page right after the refill
+ * cannot make that allocation refill again, or fail.
+ */
+static void refill_hands_over(struct kunit *test)
+{
+	unsigned long refills = refill_events(test), i;
+	int nid = test_nid();
+	struct page *page;
+
+	stolen = kunit_kcalloc(test, UNMAPPED_BLOCK_PAGES, sizeof(*stolen),
+			       GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, stolen);
+	nr_stolen = 0;
+	KUNIT_ASSERT_EQ(test, unmapped_alloc_free_pages(nid), 0);
+
+	WRITE_ONCE(unmapped_refill_hook, steal_after_refill);
+	page = alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED, 0);
+	WRITE_ONCE(unmapped_refill_hook, NULL);
+	KUNIT_EXPECT_NOT_NULL(test, page);
+	KUNIT_EXPECT_EQ(test, refill_events(test) - refills, 1);
+	KUNIT_EXPECT_EQ(test, nr_stolen, UNMAPPED_BLOCK_PAGES - 1);
+
+	if (page)
+		__free_page(page);
+	for (i = 0; i < nr_stolen; i++)
+		__free_page(stolen[i]);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_drain(nid), UNMAPPED_BLOCK_PAGES);
 }
 
 /*
@@ -1712,6 +1801,7 @@ static void stress(struct kunit *test)
 	struct stress s = { .test = test };
 	unsigned long free_before, free_after, refills, releases, blocks;
 	unsigned long verify_bad = 0, secs = READ_ONCE(stress_seconds);
+	unsigned long partial, splits;
 	unsigned long cached = 0;
 	long leaked, leaked_unmapped = 0;
 	int nid;
@@ -1727,6 +1817,8 @@ static void stress(struct kunit *test)
 	refills = vm_event(test, UNMAPPED_REFILL) +
 		  vm_event(test, UNMAPPED_REFILL_FALLBACK);
 	releases = vm_event(test, UNMAPPED_BLOCK_RELEASE);
+	partial = vm_event(test, UNMAPPED_PARTIAL_RELEASE);
+	splits = vm_event(test, DIRECT_MAP_LEVEL2_SPLIT);
 	drain_all_pages(NULL);
 	free_before = global_zone_page_state(NR_FREE_PAGES);
 
@@ -1778,6 +1870,10 @@ static void stress(struct kunit *test)
 	}
 	kunit_info(test, "figures %s leaked_unmapped=%ld still_cached=%lu free_short=%ld\n",
 		   test->name, leaked_unmapped, cached, leaked);
+	/* Partial releases split blocks: what allocation placement saves. */
+	kunit_info(test, "figures %s partial_releases=%lu level2_splits=%lu\n",
+		   test->name, vm_event(test, UNMAPPED_PARTIAL_RELEASE) - partial,
+		   vm_event(test, DIRECT_MAP_LEVEL2_SPLIT) - splits);
 
 	KUNIT_EXPECT_GT(test, atomic_long_read(&s.ops), 100);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&s.violations), 0);
@@ -1804,6 +1900,8 @@ static struct kunit_case unmapped_alloc_cases[] = {
 	KUNIT_CASE(release_free_longest_first),
 	KUNIT_CASE(release_above_mark),
 	KUNIT_CASE(boundary_does_not_flap),
+	KUNIT_CASE(refill_hands_over),
+	KUNIT_CASE(alloc_fullest_first),
 	KUNIT_CASE(pcp_few_node_locks),
 	KUNIT_CASE(pcp_drained),
 	KUNIT_CASE(pcp_shrinker),
