@@ -9,8 +9,8 @@ lists" ran with pcp_high=0. The second: the order-0 loop on every CPU at
 once, with the acquisitions of the nodes' locks per allocation or free.
 The third: the refills and releases of the block-boundary flap, per
 reserve. The fourth: the longest hold of a node's lock while the cache
-grows to a size and back, per size, and where the longest one ended. Then the cost of zeroing one
-unmapped page."""
+grows to a size and back, per size, and where the longest one ended.
+Then the cost of zeroing one unmapped page."""
 import statistics
 import sys
 
