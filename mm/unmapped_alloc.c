@@ -118,9 +118,6 @@ enum unmapped_block_map {
  * @nr_owned: pages of the region held by the cache, free or in use; node
  *	lock.
  * @nr_free: owned pages free in the cache; node lock.
- * @fill: the node's list of partly free blocks this block is on (see
- *	block_fill()), or -1; node lock.
- * @fill_link: entry in unmapped_node.partly_free[@fill]; node lock.
  * @owned: which pages of the region the cache holds; node lock (read under
  *	RCU by the free path for pages it does not hold, which never change).
  * @free_head: first page of each free chunk; the chunk's order is in that
@@ -134,8 +131,6 @@ struct unmapped_block {
 	enum unmapped_block_map map;
 	unsigned int nr_owned;
 	unsigned int nr_free;
-	int fill;
-	struct list_head fill_link;
 	DECLARE_BITMAP(owned, UNMAPPED_BLOCK_PAGES);
 	DECLARE_BITMAP(free_head, UNMAPPED_BLOCK_PAGES);
 };
@@ -145,18 +140,6 @@ struct unmapped_block {
  * batches of this many.
  */
 #define UNMAPPED_PCP_BATCH	32
-
-/*
- * Blocks with pages both free and in use are kept on lists by their number
- * of free pages, this many pages a list, so that allocations can take the
- * fullest block's pages first.
- */
-#define UNMAPPED_FILL_SHIFT	3
-#define UNMAPPED_FILL_LISTS	(UNMAPPED_BLOCK_PAGES >> UNMAPPED_FILL_SHIFT)
-
-/* How many of the fullest blocks, and of their chunks, an allocation tries. */
-#define UNMAPPED_FIT_BLOCKS	4
-#define UNMAPPED_FIT_CHUNKS	16
 
 /**
  * struct unmapped_pcp - a CPU's free order-0 pages of one node
@@ -186,9 +169,6 @@ struct unmapped_pcp {
  * @empty: blocks left without pages (they went to hardware poison), which
  *	the release worker removes; lock.
  * @nr_free_blocks: length of @free_blocks; lock.
- * @partly_free: the blocks with pages both free and in use, by their
- *	number of free pages: list n holds those with 8n+1 to 8n+8; lock.
- * @partly_free_mask: which lists of @partly_free are not empty; lock.
  * @free_pages: free pages in the cache; lock (read locklessly by the
  *	shrinker and statistics).
  * @used_pages: pages of this node handed out and not yet freed, including
@@ -219,8 +199,6 @@ struct unmapped_node {
 	unsigned long nr_blocks;
 	struct list_head empty;
 	unsigned long nr_free_blocks;
-	struct list_head partly_free[UNMAPPED_FILL_LISTS];
-	DECLARE_BITMAP(partly_free_mask, UNMAPPED_FILL_LISTS);
 	unsigned long free_pages;
 	atomic_long_t used_pages;
 	struct unmapped_pcp __percpu *pcp;
@@ -438,47 +416,19 @@ static inline bool block_all_free(struct unmapped_block *block)
 	return block->nr_owned && block->nr_free == block->nr_owned;
 }
 
-/*
- * Which of the node's lists of partly free blocks @block belongs on: by its
- * number of free pages, the fullest blocks first; -1 if it has no free page,
- * or no page in use.
- */
-static inline int block_fill(struct unmapped_block *block)
+static inline bool block_mostly_free(struct unmapped_block *block)
 {
-	if (!block->nr_free || block_all_free(block))
-		return -1;
-	return (block->nr_free - 1) >> UNMAPPED_FILL_SHIFT;
-}
-
-/* Move @block to the list of partly free blocks its counters call for. */
-static void refile_block(struct unmapped_node *un, struct unmapped_block *block)
-{
-	int fill = block_fill(block);
-
-	if (fill == block->fill)
-		return;
-	if (block->fill >= 0) {
-		list_del(&block->fill_link);
-		if (list_empty(&un->partly_free[block->fill]))
-			__clear_bit(block->fill, un->partly_free_mask);
-	}
-	block->fill = fill;
-	if (fill >= 0) {
-		list_add(&block->fill_link, &un->partly_free[fill]);
-		__set_bit(fill, un->partly_free_mask);
-	}
+	return 2 * block->nr_free > block->nr_owned;
 }
 
 /*
- * Keep the block on the right lists, and nr_free_blocks right, around a
+ * Keep the block on the right list, and nr_free_blocks right, around a
  * change of its counters.
  */
 static void account_block(struct unmapped_node *un, struct unmapped_block *block,
 			  bool was_free)
 {
 	bool is_free = block_all_free(block);
-
-	refile_block(un, block);
 
 	if (was_free == is_free)
 		return;
@@ -518,101 +468,65 @@ static void __free_chunk(struct unmapped_node *un, struct unmapped_block *block,
 	page = pfn_to_page(pfn);
 	set_page_private(page, order);
 	__set_bit(block_index(block, pfn), block->free_head);
-	list_add(&page->lru, &un->free_area[order]);
+	/*
+	 * Allocations take the first chunk of a list: chunks of blocks that
+	 * are mostly in use go first, those of blocks mostly free last. The
+	 * blocks in use fill up, the others empty out and go back whole,
+	 * instead of spreading pages over many blocks that the shrinker
+	 * later has to split.
+	 */
+	if (block_mostly_free(block))
+		list_add_tail(&page->lru, &un->free_area[order]);
+	else
+		list_add(&page->lru, &un->free_area[order]);
 	un->nr_free[order]++;
 }
 
-/*
- * The smallest free chunk of at least @order among the first chunks of the
- * fullest blocks that have pages in use, or NULL. Taking from the fullest
- * blocks first fills them up and lets the others empty out and go back
- * whole, instead of spreading the pages in use over many blocks that the
- * shrinker would have to split. It looks at a bounded number of chunks,
- * however many blocks the node has.
- */
-static struct page *__fullest_chunk(struct unmapped_node *un, unsigned int order)
-{
-	unsigned int fill, blocks = 0;
-
-	for_each_set_bit(fill, un->partly_free_mask, UNMAPPED_FILL_LISTS) {
-		struct unmapped_block *block;
-
-		list_for_each_entry(block, &un->partly_free[fill], fill_link) {
-			unsigned int chunks = 0, cur, best_order = UINT_MAX;
-			struct page *best = NULL;
-			unsigned long idx;
-
-			for_each_set_bit(idx, block->free_head,
-					 UNMAPPED_BLOCK_PAGES) {
-				struct page *page = pfn_to_page(block->pfn + idx);
-
-				cur = page_private(page);
-				if (cur >= order && cur < best_order) {
-					best = page;
-					best_order = cur;
-					if (cur == order)
-						break;
-				}
-				if (++chunks == UNMAPPED_FIT_CHUNKS)
-					break;
-			}
-			if (best)
-				return best;
-			if (++blocks == UNMAPPED_FIT_BLOCKS)
-				return NULL;
-		}
-	}
-	return NULL;
-}
-
-/*
- * Take a free chunk of @order, splitting a larger one if needed: from the
- * fullest blocks in use if they have one, else the first chunk of the
- * smallest order that has one.
- */
+/* Take a free chunk of @order, splitting a larger one if needed. */
 static struct page *__take_chunk(struct unmapped_node *un, unsigned int order)
 {
-	struct unmapped_block *block;
-	struct page *page;
-	unsigned long pfn;
 	unsigned int cur;
-	bool was_free;
 
 	lockdep_assert_held(&un->lock);
 
-	page = __fullest_chunk(un, order);
-	for (cur = order; !page && cur < UNMAPPED_NR_ORDERS; cur++)
+	for (cur = order; cur < UNMAPPED_NR_ORDERS; cur++) {
+		struct unmapped_block *block;
+		struct page *page;
+		unsigned long pfn;
+		bool was_free;
+
 		page = list_first_entry_or_null(&un->free_area[cur],
 						struct page, lru);
-	if (!page)
-		return NULL;
+		if (!page)
+			continue;
 
-	cur = page_private(page);
-	pfn = page_to_pfn(page);
-	block = unmapped_block_lookup(pfn);
-	list_del(&page->lru);
-	un->nr_free[cur]--;
-	__clear_bit(block_index(block, pfn), block->free_head);
+		pfn = page_to_pfn(page);
+		block = unmapped_block_lookup(pfn);
+		list_del(&page->lru);
+		un->nr_free[cur]--;
+		__clear_bit(block_index(block, pfn), block->free_head);
 
-	/* Give back the upper halves. */
-	while (cur > order) {
-		struct page *half;
+		/* Give back the upper halves. */
+		while (cur > order) {
+			struct page *half;
 
-		cur--;
-		half = page + (1UL << cur);
-		set_page_private(half, cur);
-		__set_bit(block_index(block, pfn + (1UL << cur)),
-			  block->free_head);
-		list_add(&half->lru, &un->free_area[cur]);
-		un->nr_free[cur]++;
+			cur--;
+			half = page + (1UL << cur);
+			set_page_private(half, cur);
+			__set_bit(block_index(block, pfn + (1UL << cur)),
+				  block->free_head);
+			list_add(&half->lru, &un->free_area[cur]);
+			un->nr_free[cur]++;
+		}
+		set_page_private(page, 0);
+
+		was_free = block_all_free(block);
+		block->nr_free -= 1U << order;
+		un->free_pages -= 1UL << order;
+		account_block(un, block, was_free);
+		return page;
 	}
-	set_page_private(page, 0);
-
-	was_free = block_all_free(block);
-	block->nr_free -= 1U << order;
-	un->free_pages -= 1UL << order;
-	account_block(un, block, was_free);
-	return page;
+	return NULL;
 }
 
 /* The reverse of __take_chunk(): put a free chunk of @block back. */
@@ -894,8 +808,6 @@ static int __unmapped_adopt(struct page *page, unsigned int order, bool split,
 		goto free_pages;
 	}
 	INIT_LIST_HEAD(&new->link);
-	INIT_LIST_HEAD(&new->fill_link);
-	new->fill = -1;
 
 	unmapped_set_flag(page, nr, true);
 	err = set_direct_map_valid_noflush(page, split ? 1 : nr, false);
@@ -1421,7 +1333,6 @@ static void __detach_chunk(struct unmapped_node *un, struct unmapped_block *bloc
 	block->nr_free -= 1U << order;
 	block->map = UNMAPPED_MAP_4K;
 	un->free_pages -= 1UL << order;
-	refile_block(un, block);
 }
 
 /* Hold a detached chunk again, free: the reverse of __detach_chunk(). */
@@ -1436,7 +1347,6 @@ static void __attach_chunk(struct unmapped_node *un,
 	block->nr_free += 1U << order;
 	un->free_pages += 1UL << order;
 	__free_chunk(un, block, pfn, order);
-	refile_block(un, block);
 }
 
 /*
@@ -2089,9 +1999,7 @@ static unsigned long verify_block(struct unmapped_block *block,
  * @nid: node
  *
  * Every block is in the lookup table, holds pages, and is on the node's
- * list of free blocks if and only if all its pages are free, on the list
- * of partly free blocks of its fill if and only if it has pages both free
- * and in use; its owned
+ * list of free blocks if and only if all its pages are free; its owned
  * pages are marked PG_unmapped and not present in the direct map; its free
  * chunks are aligned, lie in owned pages and add up to its free count; the
  * node's free pages, free blocks and free-list lengths match the blocks.
@@ -2119,8 +2027,6 @@ unsigned long unmapped_alloc_verify(int nid)
 			bad += verify_block(block, &free);
 			/* On the free list if and only if all free. */
 			bad += block_all_free(block) != (lists[i] == &un->free_blocks);
-			/* On the list of its fill if and only if partly free. */
-			bad += block->fill != block_fill(block);
 			chunks += bitmap_weight(block->free_head,
 						UNMAPPED_BLOCK_PAGES);
 			free_blocks += block_all_free(block);
@@ -2139,12 +2045,6 @@ unsigned long unmapped_alloc_verify(int nid)
 	bad += free_blocks != un->nr_free_blocks;
 	bad += blocks != un->nr_blocks;
 	bad += chunks != listed;
-	for (i = 0; i < UNMAPPED_FILL_LISTS; i++) {
-		bad += list_empty(&un->partly_free[i]) ==
-		       test_bit(i, un->partly_free_mask);
-		list_for_each_entry(block, &un->partly_free[i], fill_link)
-			bad += block->fill != i;
-	}
 	node_unlock_irq(un);
 	if (bad)
 		pr_err("node %d: %lu violations of the cache's invariants\n",
@@ -2916,7 +2816,7 @@ static int unmapped_cpu_dead(unsigned int cpu)
 static int __init unmapped_alloc_init(void)
 {
 	struct shrinker *shrinker;
-	int nid, order, cpu, fill;
+	int nid, order, cpu;
 
 	if (!can_set_direct_map()) {
 		pr_info("the direct map cannot change: __GFP_UNMAPPED is refused\n");
@@ -2950,8 +2850,6 @@ static int __init unmapped_alloc_init(void)
 			INIT_LIST_HEAD(&un->free_area[order]);
 		INIT_LIST_HEAD(&un->blocks);
 		INIT_LIST_HEAD(&un->free_blocks);
-		for (fill = 0; fill < UNMAPPED_FILL_LISTS; fill++)
-			INIT_LIST_HEAD(&un->partly_free[fill]);
 		INIT_LIST_HEAD(&un->empty);
 		mutex_init(&un->refill_lock);
 		INIT_WORK(&un->release_work, unmapped_release_workfn);
