@@ -46,3 +46,16 @@ wait_cpa_selftest() {
 	done
 	echo "=== CPA self test did not finish within $1 s"
 }
+
+# unmapped_bench ROUND JOB...: run one job of the unmapped-page cache's
+# microbenchmark (debugfs unmapped_alloc/bench) and print its figures on
+# one line (a refused job has none to show).
+unmapped_bench() {
+	round=$1
+	shift
+	if echo "$*" >/sys/kernel/debug/unmapped_alloc/bench; then
+		echo "figures bench round=$round $(cat /sys/kernel/debug/unmapped_alloc/bench)"
+	else
+		echo "figures bench round=$round refused=1"
+	fi
+}

@@ -76,6 +76,7 @@
 #include <linux/notifier.h>
 #include <linux/page-isolation.h>
 #include <linux/page_owner.h>
+#include <linux/prandom.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/clock.h>
 #include <linux/sched/mm.h>
@@ -83,6 +84,7 @@
 #include <linux/set_memory.h>
 #include <linux/shrinker.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/string_choices.h>
 #include <linux/suspend.h>
 #include <linux/swap.h>
@@ -118,6 +120,9 @@ enum unmapped_block_map {
  * @nr_owned: pages of the region held by the cache, free or in use; node
  *	lock.
  * @nr_free: owned pages free in the cache; node lock.
+ * @fill: the node's list of partly free blocks this block is on (see
+ *	block_fill()), or -1; node lock.
+ * @fill_link: entry in unmapped_node.partly_free[@fill]; node lock.
  * @owned: which pages of the region the cache holds; node lock (read under
  *	RCU by the free path for pages it does not hold, which never change).
  * @free_head: first page of each free chunk; the chunk's order is in that
@@ -131,6 +136,8 @@ struct unmapped_block {
 	enum unmapped_block_map map;
 	unsigned int nr_owned;
 	unsigned int nr_free;
+	int fill;
+	struct list_head fill_link;
 	DECLARE_BITMAP(owned, UNMAPPED_BLOCK_PAGES);
 	DECLARE_BITMAP(free_head, UNMAPPED_BLOCK_PAGES);
 };
@@ -140,6 +147,18 @@ struct unmapped_block {
  * batches of this many.
  */
 #define UNMAPPED_PCP_BATCH	32
+
+/*
+ * Blocks with pages both free and in use are kept on lists by their number
+ * of free pages, this many pages a list, so that allocations can take the
+ * fullest block's pages first.
+ */
+#define UNMAPPED_FILL_SHIFT	3
+#define UNMAPPED_FILL_LISTS	(UNMAPPED_BLOCK_PAGES >> UNMAPPED_FILL_SHIFT)
+
+/* How many of the fullest blocks, and of their chunks, an allocation tries. */
+#define UNMAPPED_FIT_BLOCKS	4
+#define UNMAPPED_FIT_CHUNKS	16
 
 /**
  * struct unmapped_pcp - a CPU's free order-0 pages of one node
@@ -169,6 +188,9 @@ struct unmapped_pcp {
  * @empty: blocks left without pages (they went to hardware poison), which
  *	the release worker removes; lock.
  * @nr_free_blocks: length of @free_blocks; lock.
+ * @partly_free: the blocks with pages both free and in use, by their
+ *	number of free pages: list n holds those with 8n+1 to 8n+8; lock.
+ * @partly_free_mask: which lists of @partly_free are not empty; lock.
  * @free_pages: free pages in the cache; lock (read locklessly by the
  *	shrinker and statistics).
  * @used_pages: pages of this node handed out and not yet freed, including
@@ -199,6 +221,8 @@ struct unmapped_node {
 	unsigned long nr_blocks;
 	struct list_head empty;
 	unsigned long nr_free_blocks;
+	struct list_head partly_free[UNMAPPED_FILL_LISTS];
+	DECLARE_BITMAP(partly_free_mask, UNMAPPED_FILL_LISTS);
 	unsigned long free_pages;
 	atomic_long_t used_pages;
 	struct unmapped_pcp __percpu *pcp;
@@ -416,19 +440,47 @@ static inline bool block_all_free(struct unmapped_block *block)
 	return block->nr_owned && block->nr_free == block->nr_owned;
 }
 
-static inline bool block_mostly_free(struct unmapped_block *block)
+/*
+ * Which of the node's lists of partly free blocks @block belongs on: by its
+ * number of free pages, the fullest blocks first; -1 if it has no free page,
+ * or no page in use.
+ */
+static inline int block_fill(struct unmapped_block *block)
 {
-	return 2 * block->nr_free > block->nr_owned;
+	if (!block->nr_free || block_all_free(block))
+		return -1;
+	return (block->nr_free - 1) >> UNMAPPED_FILL_SHIFT;
+}
+
+/* Move @block to the list of partly free blocks its counters call for. */
+static void refile_block(struct unmapped_node *un, struct unmapped_block *block)
+{
+	int fill = block_fill(block);
+
+	if (fill == block->fill)
+		return;
+	if (block->fill >= 0) {
+		list_del(&block->fill_link);
+		if (list_empty(&un->partly_free[block->fill]))
+			__clear_bit(block->fill, un->partly_free_mask);
+	}
+	block->fill = fill;
+	if (fill >= 0) {
+		list_add(&block->fill_link, &un->partly_free[fill]);
+		__set_bit(fill, un->partly_free_mask);
+	}
 }
 
 /*
- * Keep the block on the right list, and nr_free_blocks right, around a
+ * Keep the block on the right lists, and nr_free_blocks right, around a
  * change of its counters.
  */
 static void account_block(struct unmapped_node *un, struct unmapped_block *block,
 			  bool was_free)
 {
 	bool is_free = block_all_free(block);
+
+	refile_block(un, block);
 
 	if (was_free == is_free)
 		return;
@@ -468,65 +520,101 @@ static void __free_chunk(struct unmapped_node *un, struct unmapped_block *block,
 	page = pfn_to_page(pfn);
 	set_page_private(page, order);
 	__set_bit(block_index(block, pfn), block->free_head);
-	/*
-	 * Allocations take the first chunk of a list: chunks of blocks that
-	 * are mostly in use go first, those of blocks mostly free last. The
-	 * blocks in use fill up, the others empty out and go back whole,
-	 * instead of spreading pages over many blocks that the shrinker
-	 * later has to split.
-	 */
-	if (block_mostly_free(block))
-		list_add_tail(&page->lru, &un->free_area[order]);
-	else
-		list_add(&page->lru, &un->free_area[order]);
+	list_add(&page->lru, &un->free_area[order]);
 	un->nr_free[order]++;
 }
 
-/* Take a free chunk of @order, splitting a larger one if needed. */
+/*
+ * The smallest free chunk of at least @order among the first chunks of the
+ * fullest blocks that have pages in use, or NULL. Taking from the fullest
+ * blocks first fills them up and lets the others empty out and go back
+ * whole, instead of spreading the pages in use over many blocks that the
+ * shrinker would have to split. It looks at a bounded number of chunks,
+ * however many blocks the node has.
+ */
+static struct page *__fullest_chunk(struct unmapped_node *un, unsigned int order)
+{
+	unsigned int fill, blocks = 0;
+
+	for_each_set_bit(fill, un->partly_free_mask, UNMAPPED_FILL_LISTS) {
+		struct unmapped_block *block;
+
+		list_for_each_entry(block, &un->partly_free[fill], fill_link) {
+			unsigned int chunks = 0, cur, best_order = UINT_MAX;
+			struct page *best = NULL;
+			unsigned long idx;
+
+			for_each_set_bit(idx, block->free_head,
+					 UNMAPPED_BLOCK_PAGES) {
+				struct page *page = pfn_to_page(block->pfn + idx);
+
+				cur = page_private(page);
+				if (cur >= order && cur < best_order) {
+					best = page;
+					best_order = cur;
+					if (cur == order)
+						break;
+				}
+				if (++chunks == UNMAPPED_FIT_CHUNKS)
+					break;
+			}
+			if (best)
+				return best;
+			if (++blocks == UNMAPPED_FIT_BLOCKS)
+				return NULL;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Take a free chunk of @order, splitting a larger one if needed: from the
+ * fullest blocks in use if they have one, else the first chunk of the
+ * smallest order that has one.
+ */
 static struct page *__take_chunk(struct unmapped_node *un, unsigned int order)
 {
+	struct unmapped_block *block;
+	struct page *page;
+	unsigned long pfn;
 	unsigned int cur;
+	bool was_free;
 
 	lockdep_assert_held(&un->lock);
 
-	for (cur = order; cur < UNMAPPED_NR_ORDERS; cur++) {
-		struct unmapped_block *block;
-		struct page *page;
-		unsigned long pfn;
-		bool was_free;
-
+	page = __fullest_chunk(un, order);
+	for (cur = order; !page && cur < UNMAPPED_NR_ORDERS; cur++)
 		page = list_first_entry_or_null(&un->free_area[cur],
 						struct page, lru);
-		if (!page)
-			continue;
+	if (!page)
+		return NULL;
 
-		pfn = page_to_pfn(page);
-		block = unmapped_block_lookup(pfn);
-		list_del(&page->lru);
-		un->nr_free[cur]--;
-		__clear_bit(block_index(block, pfn), block->free_head);
+	cur = page_private(page);
+	pfn = page_to_pfn(page);
+	block = unmapped_block_lookup(pfn);
+	list_del(&page->lru);
+	un->nr_free[cur]--;
+	__clear_bit(block_index(block, pfn), block->free_head);
 
-		/* Give back the upper halves. */
-		while (cur > order) {
-			struct page *half;
+	/* Give back the upper halves. */
+	while (cur > order) {
+		struct page *half;
 
-			cur--;
-			half = page + (1UL << cur);
-			set_page_private(half, cur);
-			__set_bit(block_index(block, pfn + (1UL << cur)),
-				  block->free_head);
-			list_add(&half->lru, &un->free_area[cur]);
-			un->nr_free[cur]++;
-		}
-		set_page_private(page, 0);
-
-		was_free = block_all_free(block);
-		block->nr_free -= 1U << order;
-		un->free_pages -= 1UL << order;
-		account_block(un, block, was_free);
-		return page;
+		cur--;
+		half = page + (1UL << cur);
+		set_page_private(half, cur);
+		__set_bit(block_index(block, pfn + (1UL << cur)),
+			  block->free_head);
+		list_add(&half->lru, &un->free_area[cur]);
+		un->nr_free[cur]++;
 	}
-	return NULL;
+	set_page_private(page, 0);
+
+	was_free = block_all_free(block);
+	block->nr_free -= 1U << order;
+	un->free_pages -= 1UL << order;
+	account_block(un, block, was_free);
+	return page;
 }
 
 /* The reverse of __take_chunk(): put a free chunk of @block back. */
@@ -808,6 +896,8 @@ static int __unmapped_adopt(struct page *page, unsigned int order, bool split,
 		goto free_pages;
 	}
 	INIT_LIST_HEAD(&new->link);
+	INIT_LIST_HEAD(&new->fill_link);
+	new->fill = -1;
 
 	unmapped_set_flag(page, nr, true);
 	err = set_direct_map_valid_noflush(page, split ? 1 : nr, false);
@@ -1333,6 +1423,7 @@ static void __detach_chunk(struct unmapped_node *un, struct unmapped_block *bloc
 	block->nr_free -= 1U << order;
 	block->map = UNMAPPED_MAP_4K;
 	un->free_pages -= 1UL << order;
+	refile_block(un, block);
 }
 
 /* Hold a detached chunk again, free: the reverse of __detach_chunk(). */
@@ -1347,6 +1438,7 @@ static void __attach_chunk(struct unmapped_node *un,
 	block->nr_free += 1U << order;
 	un->free_pages += 1UL << order;
 	__free_chunk(un, block, pfn, order);
+	refile_block(un, block);
 }
 
 /*
@@ -1999,7 +2091,9 @@ static unsigned long verify_block(struct unmapped_block *block,
  * @nid: node
  *
  * Every block is in the lookup table, holds pages, and is on the node's
- * list of free blocks if and only if all its pages are free; its owned
+ * list of free blocks if and only if all its pages are free, on the list
+ * of partly free blocks of its fill if and only if it has pages both free
+ * and in use; its owned
  * pages are marked PG_unmapped and not present in the direct map; its free
  * chunks are aligned, lie in owned pages and add up to its free count; the
  * node's free pages, free blocks and free-list lengths match the blocks.
@@ -2027,6 +2121,8 @@ unsigned long unmapped_alloc_verify(int nid)
 			bad += verify_block(block, &free);
 			/* On the free list if and only if all free. */
 			bad += block_all_free(block) != (lists[i] == &un->free_blocks);
+			/* On the list of its fill if and only if partly free. */
+			bad += block->fill != block_fill(block);
 			chunks += bitmap_weight(block->free_head,
 						UNMAPPED_BLOCK_PAGES);
 			free_blocks += block_all_free(block);
@@ -2045,6 +2141,12 @@ unsigned long unmapped_alloc_verify(int nid)
 	bad += free_blocks != un->nr_free_blocks;
 	bad += blocks != un->nr_blocks;
 	bad += chunks != listed;
+	for (i = 0; i < UNMAPPED_FILL_LISTS; i++) {
+		bad += list_empty(&un->partly_free[i]) ==
+		       test_bit(i, un->partly_free_mask);
+		list_for_each_entry(block, &un->partly_free[i], fill_link)
+			bad += block->fill != i;
+	}
 	node_unlock_irq(un);
 	if (bad)
 		pr_err("node %d: %lu violations of the cache's invariants\n",
@@ -2359,8 +2461,12 @@ DEFINE_DEBUGFS_ATTRIBUTE(drain_fops, NULL, drain_set, "%llu\n");
  * no free page left, and then allocates and frees one page COUNT times: a
  * workload at a block boundary; it reports the refills and releases that
  * caused. "echo 0 COUNT hold > bench" grows the cache to COUNT pages and
- * back (bench_hold()) and reports the longest hold of a node's lock. Reading
- * the file shows the cost per operation and what happened to the direct map
+ * back (bench_hold()) and reports the longest hold of a node's lock.
+ * "echo 0 COUNT churn > bench" keeps half of COUNT pages in use through
+ * random frees and allocations (bench_churn()), then has the shrinker give
+ * back every free page: it reports the blocks the pages in use were spread
+ * over and the partial releases and splits that took. Reading the file
+ * shows the cost per operation and what happened to the direct map
  * meanwhile.
  */
 static DEFINE_MUTEX(bench_lock);
@@ -2589,9 +2695,87 @@ static unsigned long bench_hold(unsigned long count, struct page **pages,
 	return got;
 }
 
+/* Frees and allocations of the "churn" job, per page it allocates first. */
+#define BENCH_CHURN_ROUNDS	4
+
+static int bench_cmp_ulong(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a;
+	unsigned long y = *(const unsigned long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* How many blocks the @nr pages of @pages are in; 0 without memory. */
+static unsigned long bench_blocks_spanned(struct page **pages,
+					  unsigned long nr)
+{
+	unsigned long *index = kvmalloc_array(nr, sizeof(*index), GFP_KERNEL);
+	unsigned long i, blocks = 0;
+
+	if (!index)
+		return 0;
+	for (i = 0; i < nr; i++)
+		index[i] = page_to_pfn(pages[i]) >> UNMAPPED_BLOCK_ORDER;
+	sort(index, nr, sizeof(*index), bench_cmp_ulong, NULL);
+	for (i = 0; i < nr; i++)
+		blocks += !i || index[i] != index[i - 1];
+	kvfree(index);
+	return blocks;
+}
+
+/*
+ * The "churn" job: @count order-0 pages are allocated and a random half of
+ * them freed; then, until BENCH_CHURN_ROUNDS times @count pages have been
+ * freed, a random sixteenth of the pages in use is freed and as many are
+ * allocated: a cache in use at a steady level, with the same random
+ * sequence on every run. A burst larger than a CPU's list sends the pages
+ * through the node's free areas, where the placement is decided, rather
+ * than handing the page just freed straight back. Returns the
+ * pages in use at the end, first in @pages; *@blocks is how many blocks
+ * they are in. A placement that keeps the pages in use together leaves
+ * the other blocks whole for the shrinker.
+ */
+static unsigned long bench_churn(unsigned long count, struct page **pages,
+				 unsigned long *blocks)
+{
+	unsigned long got, held, burst, freed, i, j;
+	struct rnd_state rnd;
+
+	prandom_seed_state(&rnd, 42);
+	for (got = 0; got < count; got++) {
+		pages[got] = alloc_page(GFP_KERNEL | __GFP_UNMAPPED);
+		if (!pages[got])
+			break;
+		cond_resched();
+	}
+	for (held = got; held > got / 2; held--) {
+		j = prandom_u32_state(&rnd) % held;
+		__free_page(pages[j]);
+		pages[j] = pages[held - 1];
+	}
+	burst = max(held / 16, 1UL);
+	for (freed = 0; held && freed < BENCH_CHURN_ROUNDS * got; freed += burst) {
+		for (i = 0; i < burst && held; i++) {
+			j = prandom_u32_state(&rnd) % held;
+			__free_page(pages[j]);
+			pages[j] = pages[--held];
+		}
+		for (i = 0; i < burst; i++) {
+			struct page *page = alloc_page(GFP_KERNEL | __GFP_UNMAPPED);
+
+			if (page)
+				pages[held++] = page;
+		}
+		cond_resched();
+	}
+	*blocks = bench_blocks_spanned(pages, held);
+	return held;
+}
+
 enum bench_mode {
 	BENCH_BATCH, BENCH_LOOP, BENCH_ZERO, BENCH_FLAP, BENCH_THREADS,
-	BENCH_HOLD,
+	BENCH_HOLD, BENCH_CHURN,
 };
 
 static const char * const bench_modes[] = {
@@ -2601,12 +2785,13 @@ static const char * const bench_modes[] = {
 	[BENCH_FLAP] = "flap",
 	[BENCH_THREADS] = "threads",
 	[BENCH_HOLD] = "hold",
+	[BENCH_CHURN] = "churn",
 };
 
 static ssize_t bench_write(struct file *file, const char __user *ubuf,
 			   size_t len, loff_t *ppos)
 {
-	unsigned long flushes = 0, splits = 0, refills, releases, locks;
+	unsigned long flushes = 0, splits = 0, refills, releases, locks, partial;
 	unsigned long count, i, got = 0, blocks = 0, hold_ip = 0;
 	unsigned int threads = 1;
 	u64 hold_ns = 0;
@@ -2635,7 +2820,7 @@ static ssize_t bench_write(struct file *file, const char __user *ubuf,
 		return -EINVAL;
 	if (mode >= BENCH_ZERO && order)
 		return -EINVAL;
-	if (mode == BENCH_BATCH || mode == BENCH_HOLD) {
+	if (mode == BENCH_BATCH || mode >= BENCH_HOLD) {
 		pages = kvcalloc(count, sizeof(*pages), GFP_KERNEL);
 		if (!pages)
 			return -ENOMEM;
@@ -2653,6 +2838,7 @@ static ssize_t bench_write(struct file *file, const char __user *ubuf,
 	refills = bench_refills();
 	releases = bench_event(UNMAPPED_BLOCK_RELEASE);
 	locks = bench_locks();
+	partial = bench_event(UNMAPPED_PARTIAL_RELEASE);
 	if (mode == BENCH_THREADS) {
 		start = ktime_get();
 		got = bench_threads(count, &threads);
@@ -2666,6 +2852,30 @@ static ssize_t bench_write(struct file *file, const char __user *ubuf,
 		got = bench_hold(count, pages, &blocks);
 		alloc_ns = ktime_sub(ktime_get(), start);
 		hold_ns = bench_hold_stop(&hold_ip);
+		goto done;
+	}
+	if (mode == BENCH_CHURN) {
+		int nid;
+
+		bench_drain();
+		start = ktime_get();
+		got = bench_churn(count, pages, &blocks);
+		alloc_ns = ktime_sub(ktime_get(), start);
+		/* Count the shrinker's partial releases and splits only. */
+		partial = bench_event(UNMAPPED_PARTIAL_RELEASE);
+#ifdef CONFIG_X86
+		splits = bench_event(DIRECT_MAP_LEVEL2_SPLIT);
+#endif
+		unmapped_alloc_flush_stock();
+		for_each_node_state(nid, N_MEMORY)
+			unmapped_alloc_shrink(nid, ULONG_MAX);
+		partial = bench_event(UNMAPPED_PARTIAL_RELEASE) - partial;
+#ifdef CONFIG_X86
+		splits = bench_event(DIRECT_MAP_LEVEL2_SPLIT) - splits;
+#endif
+		for (i = 0; i < got; i++)
+			__free_page(pages[i]);
+		bench_drain();
 		goto done;
 	}
 	if (mode == BENCH_ZERO) {
@@ -2712,14 +2922,17 @@ done:
 	flushes = bench_event(NR_TLB_REMOTE_FLUSH) - flushes;
 #endif
 #ifdef CONFIG_X86
-	splits = bench_event(DIRECT_MAP_LEVEL2_SPLIT) - splits;
+	if (mode != BENCH_CHURN)
+		splits = bench_event(DIRECT_MAP_LEVEL2_SPLIT) - splits;
 #endif
+	if (mode != BENCH_CHURN)
+		partial = bench_event(UNMAPPED_PARTIAL_RELEASE) - partial;
 	refills = bench_refills() - refills;
 	releases = bench_event(UNMAPPED_BLOCK_RELEASE) - releases;
 	locks = bench_locks() - locks;
 	bench_free_held(held);
 	snprintf(bench_result, sizeof(bench_result),
-		 "cache=%s gfp=%s mode=%s order=%u count=%lu threads=%u allocated=%lu alloc_ns=%lld free_ns=%lld ns_per_op=%lld tlb_flushes=%lu level2_splits=%lu refills=%lu releases=%lu locks=%lu reserve=%u pcp_high=%u blocks=%lu hold_ns=%llu hold_site=%pS\n",
+		 "cache=%s gfp=%s mode=%s order=%u count=%lu threads=%u allocated=%lu alloc_ns=%lld free_ns=%lld ns_per_op=%lld tlb_flushes=%lu level2_splits=%lu refills=%lu releases=%lu locks=%lu reserve=%u pcp_high=%u blocks=%lu partial=%lu hold_ns=%llu hold_site=%pS\n",
 		 str_on_off(unmapped_alloc_enabled()),
 		 gfp & __GFP_UNMAPPED ? "unmapped" : "zeroed",
 		 bench_modes[mode], order, count, threads, got,
@@ -2727,7 +2940,7 @@ done:
 		 got ? ktime_to_ns(ktime_add(alloc_ns, free_ns)) / got : 0,
 		 flushes, splits, refills, releases, locks,
 		 READ_ONCE(unmapped_reserve_blocks), READ_ONCE(unmapped_pcp_high),
-		 blocks, hold_ns, (void *)hold_ip);
+		 blocks, partial, hold_ns, (void *)hold_ip);
 	mutex_unlock(&bench_lock);
 	kvfree(pages);
 	return len;
@@ -2816,7 +3029,7 @@ static int unmapped_cpu_dead(unsigned int cpu)
 static int __init unmapped_alloc_init(void)
 {
 	struct shrinker *shrinker;
-	int nid, order, cpu;
+	int nid, order, cpu, fill;
 
 	if (!can_set_direct_map()) {
 		pr_info("the direct map cannot change: __GFP_UNMAPPED is refused\n");
@@ -2850,6 +3063,8 @@ static int __init unmapped_alloc_init(void)
 			INIT_LIST_HEAD(&un->free_area[order]);
 		INIT_LIST_HEAD(&un->blocks);
 		INIT_LIST_HEAD(&un->free_blocks);
+		for (fill = 0; fill < UNMAPPED_FILL_LISTS; fill++)
+			INIT_LIST_HEAD(&un->partly_free[fill]);
 		INIT_LIST_HEAD(&un->empty);
 		mutex_init(&un->refill_lock);
 		INIT_WORK(&un->release_work, unmapped_release_workfn);

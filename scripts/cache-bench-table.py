@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Turn the 'figures bench ...' lines (figures.py) of a cache-bench serial
-log into Markdown tables. The first: per mode and order, the median ns per
+"""Turn the 'figures bench ...' lines (figures.py) of cache-bench serial
+logs (the cache-bench boot, then the cache-bench-hold one) into Markdown
+tables. The first: per mode and order, the median ns per
 allocate+free (min-max in brackets) of the baseline GFP_KERNEL | __GFP_ZERO
 and of __GFP_UNMAPPED with the cache on and off, the ratios, and the TLB
 flushes on all CPUs and PMD splits per 512 pages; rows marked "no CPU
@@ -9,15 +10,18 @@ lists" ran with pcp_high=0. The second: the order-0 loop on every CPU at
 once, with the acquisitions of the nodes' locks per allocation or free.
 The third: the refills and releases of the block-boundary flap, per
 reserve. The fourth: the longest hold of a node's lock while the cache
-grows to a size and back, per size, and where the longest one ended.
-Then the cost of zeroing one unmapped page."""
+grows to a size and back, per size, and where the longest one ended (in
+guest time under -icount: 1 ns per instruction).
+The fifth: the blocks that pages kept in use through random churn end up
+in, and the partial releases and PMD splits the shrinker then needs to
+give back every free page. Then the cost of zeroing one unmapped page."""
 import statistics
 import sys
 
 from figures import read_lines, records
 
 runs = {}
-for group, f in records(read_lines(sys.argv[1])):
+for group, f in (r for log in sys.argv[1:] for r in records(read_lines(log))):
     if group != "bench":
         continue
     if "allocated" not in f:
@@ -28,8 +32,8 @@ for group, f in records(read_lines(sys.argv[1])):
         key = ("flap", int(f["reserve"]))
     elif f["mode"] == "threads":
         key = ("threads", lists)
-    elif f["mode"] == "hold":
-        key = ("hold", int(f["count"]))
+    elif f["mode"] in ("hold", "churn"):
+        key = (f["mode"], int(f["count"]))
     else:
         key = (f["mode"] + (", " + lists if lists else ""), int(f["order"]),
                f.get("gfp", "unmapped"), f["cache"])
@@ -38,12 +42,13 @@ for group, f in records(read_lines(sys.argv[1])):
          "flushes": int(f["tlb_flushes"]) * 512 / pages if pages else 0,
          "splits": int(f["level2_splits"]) * 512 / pages if pages else 0,
          "refills": int(f.get("refills", -1)), "releases": int(f.get("releases", -1)),
+         "partial": int(f.get("partial", -1)), "level2_splits": int(f["level2_splits"]),
          "threads": int(f.get("threads", 1)),
-         "blocks": int(f.get("blocks", 0)), "hold_us": int(f.get("hold_ns", 0)) / 1000,
+         "blocks": int(f.get("blocks", 0)), "hold_kinsn": int(f.get("hold_ns", 0)) / 1000,
          "site": f.get("hold_site", "-").split("+")[0],
          "ops_per_lock": 2 * int(f["allocated"]) / max(1, int(f.get("locks", 0)))})
 if not runs:
-    sys.exit("no benchmark lines in " + sys.argv[1])
+    sys.exit("no benchmark lines in " + " ".join(sys.argv[1:]))
 
 
 def med(rs, k):
@@ -108,11 +113,16 @@ small_table("flap", "one page allocated and freed at a block boundary",
             lambda key, rs: f"reserve_blocks={key[1]}",
             [("refills", "refills", "{:.0f}"), ("releases", "releases", "{:.0f}"),
              ("ns/op", "ns", "{:.0f}")])
-small_table("hold", "cache grown to, shrunk and drained, one CPU online",
+small_table("hold", "cache grown to, shrunk and drained (one vCPU, -icount)",
             lambda key, rs: f"{key[1] * 4 // 1024} MiB",
             [("blocks refilled", "blocks", "{:.0f}"),
-             ("longest hold of a node's lock, µs", "hold_us", "{:.1f}")],
+             ("longest hold of a node's lock, thousands of instructions", "hold_kinsn", "{:.1f}")],
             ("where it ended (runs)", "site"))
+small_table("churn", "half of the pages kept in use through random frees and allocations",
+            lambda key, rs: f"{key[1] * 4 // 1024} MiB, {rs[0]['count'] // 2} in use",
+            [("blocks the pages in use are in", "blocks", "{:.0f}"),
+             ("partial releases to give back every free page", "partial", "{:.0f}"),
+             ("PMD splits", "level2_splits", "{:.0f}")])
 zero = runs.get(("zero", 0, "unmapped", "on"))
 if zero:
     print(f"\nZeroing one unmapped page through the CPU-local mapping, which every "

@@ -24,6 +24,7 @@
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/pgalloc_tag.h>
+#include <linux/prandom.h>
 #include <linux/random.h>
 #include <linux/set_memory.h>
 #include <linux/string_choices.h>
@@ -582,6 +583,83 @@ static void alloc_fullest_first(struct kunit *test)
 			__free_page(empty[i]);
 	}
 	KUNIT_EXPECT_EQ(test, unmapped_alloc_drain(nid), 2 * UNMAPPED_BLOCK_PAGES);
+}
+
+#define PACK_BLOCKS	4
+#define PACK_HELD	448
+#define PACK_ROUNDS	4096
+
+/* How many blocks the @nr pages of @pages lie in, counting up to 8. */
+static unsigned int blocks_of(struct page **pages, unsigned long nr)
+{
+	unsigned long seen[8], i;
+	unsigned int n = 0, j;
+
+	for (i = 0; i < nr && n < ARRAY_SIZE(seen); i++) {
+		unsigned long index = page_to_pfn(pages[i]) >> UNMAPPED_BLOCK_ORDER;
+
+		for (j = 0; j < n && seen[j] != index; j++)
+			;
+		if (j == n)
+			seen[n++] = index;
+	}
+	return n;
+}
+
+/*
+ * Under a steady mix of frees and allocations, the pages in use gather in
+ * the fullest blocks and the others empty out: 448 pages spread over four
+ * blocks lie in at most two of them after 4,096 frees of a page chosen at
+ * random (with a fixed seed), each followed by an allocation. Handing out
+ * the page freed last, or placing chunks by whether their block is more
+ * or less than half free, leaves all four blocks about a quarter in use.
+ */
+static void alloc_packs_blocks(struct kunit *test)
+{
+	unsigned long n = 0, i, j;
+	unsigned int before, after;
+	int nid = test_nid();
+	struct rnd_state rnd;
+	struct page **held;
+
+	/* Keep the blocks that empty out: this is about placement only. */
+	unmapped_alloc_set_reserve(PACK_BLOCKS);
+	held = kunit_kcalloc(test, PACK_BLOCKS * UNMAPPED_BLOCK_PAGES,
+			     sizeof(*held), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, held);
+	for (i = 0; i < PACK_BLOCKS; i++) {
+		struct page **block = hold_block_pages(test, nid);
+
+		for (j = 0; j < UNMAPPED_BLOCK_PAGES && block[j]; j++)
+			held[n++] = block[j];
+	}
+	prandom_seed_state(&rnd, 42);
+	while (n > PACK_HELD) {
+		j = prandom_u32_state(&rnd) % n;
+		__free_page(held[j]);
+		held[j] = held[--n];
+	}
+	before = blocks_of(held, n);
+
+	for (i = 0; i < PACK_ROUNDS && n == PACK_HELD; i++) {
+		j = prandom_u32_state(&rnd) % n;
+		__free_page(held[j]);
+		held[j] = alloc_pages_node(nid, GFP_KERNEL | __GFP_UNMAPPED, 0);
+		if (!held[j])
+			held[j] = held[--n];
+	}
+	after = blocks_of(held, n);
+	kunit_info(test, "figures %s blocks_in_use_before=%u blocks_in_use_after=%u rounds=%lu\n",
+		   test->name, before, after, i);
+	KUNIT_EXPECT_EQ(test, n, PACK_HELD);
+	KUNIT_EXPECT_EQ(test, before, PACK_BLOCKS);
+	KUNIT_EXPECT_LE(test, after, 2);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_verify(nid), 0);
+
+	while (n)
+		__free_page(held[--n]);
+	KUNIT_EXPECT_EQ(test, unmapped_alloc_drain(nid),
+			PACK_BLOCKS * UNMAPPED_BLOCK_PAGES);
 }
 
 static struct page **stolen;
@@ -1902,6 +1980,7 @@ static struct kunit_case unmapped_alloc_cases[] = {
 	KUNIT_CASE(boundary_does_not_flap),
 	KUNIT_CASE(refill_hands_over),
 	KUNIT_CASE(alloc_fullest_first),
+	KUNIT_CASE(alloc_packs_blocks),
 	KUNIT_CASE(pcp_few_node_locks),
 	KUNIT_CASE(pcp_drained),
 	KUNIT_CASE(pcp_shrinker),
