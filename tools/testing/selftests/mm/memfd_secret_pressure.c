@@ -510,9 +510,11 @@ static long mapped_memory_block(const void *p, long long block_bytes)
 	n = pread(fd, &entry, sizeof(entry),
 		  (unsigned long)p / page_size * sizeof(entry));
 	close(fd);
+	if (n != sizeof(entry))
+		return -1;
 	/* Bit 63: present; bits 0-54: the page frame number. */
 	pfn = entry & ((1ULL << 55) - 1);
-	if (n != sizeof(entry) || !(entry >> 63) || !pfn)
+	if (!(entry >> 63) || !pfn)
 		return -1;
 	return pfn * page_size / block_bytes;
 }
