@@ -74,10 +74,19 @@ def pairs(words):
 
 def records(lines):
     """(group, {key: value}) for each figures line and direct-map block,
-    in the order of the log."""
+    in the order of the log. A kernel message on a line of its own does
+    not end a block:
+
+    >>> list(records(['=== direct map: boot', '    DirectMap4k=16256',
+    ...               '[    2.644821] input: ImExPS/2 Generic Explorer Mouse',
+    ...               '    DirectMap2M=2080768', 'done']))
+    [('direct map: boot', {'DirectMap4k': '16256', 'DirectMap2M': '2080768'})]
+    """
     block = None
     for l in lines:
         if block is not None:
+            if kernel_stamp(l) == 0:
+                continue
             kv = pairs(l.split()) if l.startswith('    ') else None
             if kv and len(kv) == 1:
                 block[1].update(kv)
