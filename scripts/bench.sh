@@ -96,7 +96,7 @@ blog=$logs_dir/base-churn-1.log plog=$logs_dir/patched-churn-1.log
 		"${MEM:-$(config_get bench guest)}."
 	echo "Each workload ran $REPS times, each time in a fresh boot: median [min-max] (n)."
 	echo
-	"$S/bench-table.py" "$logs_dir"
+	"$S/bench-table.py" "$logs_dir" || failed+=("the table of base against patched (scripts/bench-table.py)")
 	echo
 	echo "The in-kernel microbenchmark (debugfs unmapped_alloc/bench) in the"
 	echo "patched kernel, per-page path (cache off, what memfd_secret did before)"
