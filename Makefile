@@ -48,7 +48,7 @@ bench: ## base kernel against the series, side by side (report in build/bench/)
 publish: ## copy the benchmarks' reports from build/ into docs/bench/
 	scripts/publish.sh
 
-cache-bench: ## the cache against the per-page path in one boot (build/cache-bench.md)
+cache-bench: ## the cache against the per-page path in one boot, lock holds in another (build/cache-bench.md)
 	scripts/cache-bench.sh
 
 reliability: ## stress, OOM, memlock and offline at length (build/reliability/report.md)

@@ -51,11 +51,11 @@ wait_cpa_selftest() {
 # microbenchmark (debugfs unmapped_alloc/bench) and print its figures on
 # one line (a refused job has none to show).
 unmapped_bench() {
-	round=$1
+	local r=$1
 	shift
 	if echo "$*" >/sys/kernel/debug/unmapped_alloc/bench; then
-		echo "figures bench round=$round $(cat /sys/kernel/debug/unmapped_alloc/bench)"
+		echo "figures bench round=$r $(cat /sys/kernel/debug/unmapped_alloc/bench)"
 	else
-		echo "figures bench round=$round refused=1"
+		echo "figures bench round=$r refused=1"
 	fi
 }
