@@ -49,13 +49,14 @@ wait_cpa_selftest() {
 
 # unmapped_bench ROUND JOB...: run one job of the unmapped-page cache's
 # microbenchmark (debugfs unmapped_alloc/bench) and print its figures on
-# one line (a refused job has none to show).
+# one line (a refused job has none to show), with clock=$BENCH_CLOCK when
+# the plan set it (icount: guest time counts instructions).
 unmapped_bench() {
-	local r=$1
+	local r=$1 clock=${BENCH_CLOCK:+clock=$BENCH_CLOCK }
 	shift
 	if echo "$*" >/sys/kernel/debug/unmapped_alloc/bench; then
-		echo "figures bench round=$r $(cat /sys/kernel/debug/unmapped_alloc/bench)"
+		echo "figures bench round=$r $clock$(cat /sys/kernel/debug/unmapped_alloc/bench)"
 	else
-		echo "figures bench round=$r refused=1"
+		echo "figures bench round=$r ${clock}refused=1"
 	fi
 }

@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 """Turn the 'figures bench ...' lines (figures.py) of cache-bench serial
-logs (the cache-bench boot, then the cache-bench-hold one) into Markdown
+logs (the cache-bench boot, then the cache-bench-icount one) into Markdown
 tables. The first: per mode and order, the median ns per
 allocate+free (min-max in brackets) of the baseline GFP_KERNEL | __GFP_ZERO
 and of __GFP_UNMAPPED with the cache on and off, the ratios, and the TLB
 flushes on all CPUs and PMD splits per 512 pages; rows marked "no CPU
-lists" ran with pcp_high=0. The second: the order-0 loop on every CPU at
+lists" ran with pcp_high=0, rows marked "instructions" under -icount
+(clock=icount: guest time advances 1 ns per instruction, so their ns/op
+counts instructions). The second: the order-0 loop on every CPU at
 once, with the acquisitions of the nodes' locks per allocation or free.
 The third: the refills and releases of the block-boundary flap, per
 reserve. The fourth: the longest hold of a node's lock while the cache
@@ -28,6 +30,7 @@ for group, f in (r for log in sys.argv[1:] for r in records(read_lines(log))):
         sys.exit("incomplete benchmark figures: " + " ".join(f"{k}={v}" for k, v in f.items()))
     pages = int(f["allocated"]) << int(f["order"])
     lists = "no CPU lists" if f.get("pcp_high") == "0" else ""
+    clock = ", instructions" if f.get("clock") == "icount" else ""
     if f["mode"] == "flap":
         key = ("flap", int(f["reserve"]))
     elif f["mode"] == "threads":
@@ -35,7 +38,7 @@ for group, f in (r for log in sys.argv[1:] for r in records(read_lines(log))):
     elif f["mode"] in ("hold", "churn"):
         key = (f["mode"], int(f["count"]))
     else:
-        key = (f["mode"] + (", " + lists if lists else ""), int(f["order"]),
+        key = (f["mode"] + (", " + lists if lists else "") + clock, int(f["order"]),
                f.get("gfp", "unmapped"), f["cache"])
     runs.setdefault(key, []).append(
         {"ns": int(f["ns_per_op"]), "count": int(f["count"]),
@@ -74,7 +77,7 @@ print("| mode | order | count | ns/op GFP_KERNEL\\|__GFP_ZERO | ns/op cache on |
 print("|---|---|---|---|---|---|---|---|---|---|")
 rows = sorted({(k[0], k[1]) for k in runs if k[0].startswith(("batch", "loop"))})
 for mode, order in rows:
-    zeroed = runs.get((mode.split(",")[0], order, "zeroed", "on"), [])
+    zeroed = runs.get((mode.replace(", no CPU lists", ""), order, "zeroed", "on"), [])
     on = runs.get((mode, order, "unmapped", "on"), [])
     off = runs.get((mode, order, "unmapped", "off"), [])
     if not on:

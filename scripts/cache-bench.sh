@@ -4,30 +4,32 @@
 # through scripts/run-config.sh: the patched kernel with the cache-bench
 # plan, which runs the in-kernel microbenchmark of __GFP_UNMAPPED with the
 # cache on and off in one boot; then the same kernel again with the plan
-# cache-bench-hold, one vCPU under QEMU's -icount (guest time counts
-# instructions), for the longest holds of a node's lock. Prints the tables
+# cache-bench-icount, one vCPU under QEMU's -icount (guest time counts
+# instructions), for the loops counted in instructions and the longest
+# holds of a node's lock. Prints the tables
 # (also saved as build/cache-bench.md) and the direct map before and after.
 . "$(dirname "$0")/lib.sh"
 
 S=$TOP/scripts
 log=$(config_log cache-bench)
-hold_log=${log%.log}-hold.log
+icount_log=${log%.log}-icount.log
 # Four vCPUs: the contention row runs one allocating thread per CPU.
 export SMP=${SMP:-4}
 "$S/deps.sh"
 "$S/run-config.sh" cache-bench ||
 	die "the guest reported errors (${log#"$TOP"/}.verdicts)"
 # -icount needs single-threaded TCG; shift=0: 1 ns per instruction.
-SMP=1 PLAN=cache-bench-hold ACCEL=tcg,thread=single QEMU_ARGS="-icount shift=0,sleep=off" \
-	"$S/run-config.sh" --no-build cache-bench "$hold_log" ||
-	die "the guest reported errors (${hold_log#"$TOP"/}.verdicts)"
+SMP=1 PLAN=cache-bench-icount ACCEL=tcg,thread=single QEMU_ARGS="-icount shift=0,sleep=off" \
+	"$S/run-config.sh" --no-build cache-bench "$icount_log" ||
+	die "the guest reported errors (${icount_log#"$TOP"/}.verdicts)"
 
 {
 	echo "Kernel $(kernel_version "$log"): $(series_stamp);" \
-		"QEMU TCG, $SMP vCPUs, $(config_get cache-bench guest); holds: 1 vCPU under -icount;" \
+		"QEMU TCG, $SMP vCPUs, $(config_get cache-bench guest); rows marked instructions and the holds:" \
+		"1 vCPU under -icount, guest time 1 ns per instruction;" \
 		"medians of 3 rounds [min-max]."
 	echo
-	"$S/cache-bench-table.py" "$log" "$hold_log"
+	"$S/cache-bench-table.py" "$log" "$icount_log"
 	echo
 	echo '```'
 	sed -n '/^=== direct map: boot/,/^=== plan cache-bench done/p' "$log" |
