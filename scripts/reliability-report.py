@@ -41,9 +41,11 @@ ROWS = [
     ('OOM (anonymous hog): cache kB / free kB before / hog MiB at the kill / '
      'kB the shrinker gave back / kB left in the cache',
      'shrinker_before_oom', 'cached_kb', 'free_kb', 'hog_mib', 'shrunk_kb', 'left_kb'),
-    ('OOM (memfd_secret hog): MiB at the kill / free kB before / after / '
-     'unmapped pages in use / free in the cache after',
-     'oom_secret', 'hog_mib', 'free_before_kb', 'free_after_kb', 'unmapped_used', 'unmapped_free'),
+    ('OOM (memfd_secret hog, memory cgroup at 3/4 of free memory): MiB at the kill / '
+     'free kB before / after / unmapped pages in use / free in the cache after / '
+     'kills by the cgroup\'s OOM killer',
+     'oom_secret', 'hog_mib', 'free_before_kb', 'free_after_kb', 'unmapped_used',
+     'unmapped_free', 'memcg_oom_kills'),
     ('offline: a memory block held by free cached blocks alone / its result (0: offlined) / '
      'a block with a secret page in use / its result (must fail)',
      'offline', 'cache_only_block', 'cache_only_err', 'in_use_block', 'in_use_err'),

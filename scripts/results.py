@@ -29,6 +29,10 @@ from figures import groups, number, read_lines
 
 KERNEL_LINE = re.compile(r'^\[\s*\d+\.\d+\]')
 KTAP_LINE = re.compile(r'^\s*(K?TAP version \d+|\d+\.\.\d+|(not )?ok \d+|#)')
+# The last line of an OOM kill, global or of a memory cgroup; the name of
+# the task killed.
+OOM_KILLED = re.compile(r'(?:Out of memory|Memory cgroup out of memory): '
+                        r'Killed process \d+ \((.*?)\)')
 KERNEL_ERRORS = re.compile(
     r'WARNING:|\bBUG:|kernel BUG at|Oops|general protection fault|'
     r'Kernel panic|KASAN|UBSAN|KFENCE|possible (recursive|circular) locking|'
@@ -131,10 +135,9 @@ def check_kernel_log(lines, known, pressure, ours):
         # task it killed (it may fail allocations while it dies).
         if pressure and 'invoked oom-killer:' in kernel[i]:
             end = next((j for j in range(i, min(i + 200, len(kernel)))
-                        if 'Out of memory: Killed process' in kernel[j]), None)
+                        if OOM_KILLED.search(kernel[j])), None)
             if end is not None:
-                m = re.search(r'Killed process \d+ \((.*?)\)', kernel[end])
-                killed.add(m.group(1))
+                killed.add(OOM_KILLED.search(kernel[end]).group(1))
                 ooms += 1
                 i = end + 1
                 continue
