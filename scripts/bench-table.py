@@ -13,6 +13,7 @@ medians, oriented so that a ratio above 1 means the patched kernel is
 better ('inf' when the patched value is 0).
 """
 import glob
+import os
 import statistics
 import sys
 
@@ -29,7 +30,22 @@ METRICS = [
     ('hold_4k_left', 'long-lived 256 MiB: DirectMap4k after release (kB above start)', True),
     ('hold_1g_left', 'long-lived 256 MiB: 1 GiB mappings lost after release', True),
     ('fault_rate', 'memfd_secret fault-in, 128 MiB (pages/s)', False),
+    ('fault_icount_rate', 'memfd_secret fault-in, 128 MiB, counted in instructions '
+     '(pages per 10^9 instructions)', False),
 ]
+# The metric of the fault figures, by the workload a log is of.
+FAULT_METRIC = {'fault': 'fault_rate', 'fault-icount': 'fault_icount_rate'}
+
+
+def workload(path):
+    """The workload of a log named KERNEL-WORKLOAD-REP.log.
+
+    >>> workload('logs/bench/base-fault-icount-2.log')
+    'fault-icount'
+    >>> workload('patched-fault-1.log')
+    'fault'
+    """
+    return os.path.basename(path).split('-', 1)[1].rsplit('-', 1)[0]
 
 
 def parse(paths):
@@ -50,8 +66,9 @@ def parse_log(path, vals):
                         ('churn_peak', 'peak_secret_kib')):
         if number(churn.get(key)) is not None:
             vals[metric].append(number(churn[key]))
-    if number(got.get('fault', {}).get('pages_per_sec')) is not None:
-        vals['fault_rate'].append(number(got['fault']['pages_per_sec']))
+    fault = FAULT_METRIC.get(workload(path))
+    if fault and number(got.get('fault', {}).get('pages_per_sec')) is not None:
+        vals[fault].append(number(got['fault']['pages_per_sec']))
     hold = {}
     for g, kv in got.items():
         stage = g.split()[-1]
@@ -96,4 +113,5 @@ def main():
               f'| {ratio(base[key], patched[key], lower)} |')
 
 
-main()
+if __name__ == '__main__':
+    main()

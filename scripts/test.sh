@@ -131,8 +131,9 @@ step "$summary" "$(series_env) scripts/tree.sh"
 base="$(base_get DEBIAN_PACKAGE) $(base_get DEBIAN_VERSION)"
 fatal_check "base $base fetched and verified; series applies with git am ($(series_patches | wc -l) patches)" "$S/tree.sh"
 check_copies ""
-step "$summary" "python3 -m doctest scripts/figures.py"
-check "figures.py reads the guests' figures (doctest)" python3 -m doctest "$S/figures.py"
+step "$summary" "python3 -m doctest scripts/figures.py scripts/bench-table.py"
+check "figures.py and bench-table.py read the guests' figures (doctest)" \
+	python3 -m doctest "$S/figures.py" "$S/bench-table.py"
 
 # The backports are not built here: each must still apply to its base
 # (fetched and verified the same way), with copies that match it.
