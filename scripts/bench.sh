@@ -103,6 +103,9 @@ blog=$logs_dir/base-churn-1.log plog=$logs_dir/patched-churn-1.log
 		"compare ratios and counts, not absolute times); guest ${SMP:-2} vCPUs," \
 		"${MEM:-$(config_get bench guest)}."
 	echo "Each workload ran $REPS times, each time in a fresh boot: median [min-max] (n)."
+	echo "The row counted in instructions is the fault-in workload booted under" \
+		"QEMU's ${qemu_args[fault-icount]} (${accel[fault-icount]}): guest time" \
+		"advances 1 ns per instruction, whatever the host's load."
 	echo
 	"$S/bench-table.py" "$logs_dir" || failed+=("the table of base against patched (scripts/bench-table.py)")
 	echo
