@@ -36,12 +36,11 @@ step() {
 # The configurations (configurations.txt) of the two kernels.
 declare -A config=([base]=bench-base [patched]=bench)
 # Workloads that QEMU runs its own way. fault-icount is fault counted in
-# instructions: under -icount guest time advances 1 ns per instruction,
-# so pages/s is 10^9 over the instructions a page costs, whatever the
-# host's load and whatever the emulator's slow paths (TLB flushes) cost;
-# -icount needs single-threaded TCG.
-declare -A accel=([fault-icount]=tcg,thread=single)
-declare -A qemu_args=([fault-icount]="-icount shift=0,sleep=off")
+# instructions (lib.sh's ICOUNT_*): pages/s is 10^9 over the instructions
+# a page costs, whatever the host's load and whatever the emulator's slow
+# paths (TLB flushes) cost.
+declare -A accel=([fault-icount]=$ICOUNT_ACCEL)
+declare -A qemu_args=([fault-icount]=$ICOUNT_QEMU_ARGS)
 
 # boot_bench KERNEL WORKLOAD REP: boot KERNEL (base or patched) with the
 # bench plan for one repetition of one workload, and judge the log.

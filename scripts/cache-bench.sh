@@ -18,8 +18,7 @@ export SMP=${SMP:-4}
 "$S/deps.sh"
 "$S/run-config.sh" cache-bench ||
 	die "the guest reported errors (${log#"$TOP"/}.verdicts)"
-# -icount needs single-threaded TCG; shift=0: 1 ns per instruction.
-SMP=1 PLAN=cache-bench-icount ACCEL=tcg,thread=single QEMU_ARGS="-icount shift=0,sleep=off" \
+SMP=1 PLAN=cache-bench-icount ACCEL=$ICOUNT_ACCEL QEMU_ARGS=$ICOUNT_QEMU_ARGS \
 	"$S/run-config.sh" --no-build cache-bench "$icount_log" ||
 	die "the guest reported errors (${icount_log#"$TOP"/}.verdicts)"
 

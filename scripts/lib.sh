@@ -53,6 +53,13 @@ export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/unmapped-ccache}
 # relative so that every clone of this repository shares the cache.
 export CCACHE_BASEDIR=$TOP
 
+# The guests that count instructions instead of time (make cache-bench's
+# second boot, make bench's fault-icount): QEMU's -icount, guest time
+# advancing 1 ns per instruction (shift=0) and never skipping ahead while
+# idle (sleep=off); -icount needs single-threaded TCG.
+ICOUNT_ACCEL=tcg,thread=single
+ICOUNT_QEMU_ARGS="-icount shift=0,sleep=off"
+
 # Print a progress line (short, CI-friendly).
 say() { printf '>>> %s\n' "$*"; }
 
